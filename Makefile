@@ -1,0 +1,21 @@
+# `make test` and `make run` set everything up on a fresh machine (a virtualenv in .venv).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: test run clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+run: $(STAMP)
+	$(PY) run.py run wuhan_2023_2025 --replicates 20 --out results/wuhan_2023_2025 --force
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

@@ -1,0 +1,55 @@
+"""Data exchange (数据交易机构; plan 三.2–三.4): reviews listings, charges fees, extends reach
+and trust. It never owns products (场所与数据商功能分离, plan 三.2)."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+
+class DataExchange(mesa.Agent):
+    def __init__(self, model, key: str, index: int):
+        super().__init__(model)
+        self.key = key
+        self.index = index
+        self.account = model.ledger.open(f"exchange:{key}")
+        self.is_open = False
+        self.uplift = model.params.behaviour.listing_uplift_prior  # sellers' belief: sales on / off
+
+    @property
+    def params(self):
+        return self.model.params.exchanges[self.key]
+
+    def open(self) -> None:
+        """Start trading: a first share of users know of it and trust it at its initial level."""
+        m = self.model
+        self.is_open = True
+        users = m.users
+        users.aware[:, self.index] = m.streams["awareness"].random(users.n) < self.params.initial_awareness
+        users.trust[:, 2 + self.index] = self.params.initial_trust
+
+    def review_cost(self) -> float:
+        """Cost of one listing review; lower under declaration-and-commitment (plan 三.2 声明承诺制)."""
+        listing = self.model.params.policy.listing
+        discount = listing.commitment_review_discount if listing.declaration_commitment else 0.0
+        return self.params.review_cost * (1 - discount)
+
+    def review(self, compliant: np.ndarray) -> np.ndarray:
+        """Accept or reject listings: a non-compliant product is rejected with ``review_stringency``."""
+        draws = self.model.streams["review"].random(compliant.size)
+        return compliant | (draws >= self.params.review_stringency)
+
+    def spread_awareness(self) -> None:
+        if not self.is_open:
+            return
+        users = self.model.users
+        learn = self.model.streams["awareness"].random(users.n) < self.params.awareness_growth
+        users.aware[:, self.index] |= learn
+
+    def update_uplift(self, listed_revenue: float, listed_off_revenue: float) -> None:
+        """Sellers learn the uplift from listed products' own sales: all their revenue relative to
+        what they sold bilaterally. Comparing within the same products avoids the selection bias
+        of comparing listed with unlisted ones (the best products list)."""
+        if listed_off_revenue > 0:
+            observed = listed_revenue / listed_off_revenue
+            self.uplift = 0.8 * self.uplift + 0.2 * observed

@@ -1,0 +1,143 @@
+"""Public-data operator (公共数据运营机构, e.g. 武汉数据集团; plan 二.2, 三.5)."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import mesa
+import numpy as np
+
+from sim import pricing
+from sim.population import OPERATOR
+from sim.sharing import split_revenue
+
+
+class PublicDataOperator(mesa.Agent):
+    """Builds one direct public-data service per authorized domain, prices it under the
+    pricing regime, invests in governance and shares its revenue (MODEL §6.2, §6.4)."""
+
+    def __init__(self, model, key: str, index: int):
+        super().__init__(model)
+        self.key = key
+        self.index = index
+        self.account = model.ledger.open(f"operator:{key}")
+        self.founded = False
+        self.domains: list[int] = []
+        self.product_of: dict[int, int] = {}  # domain -> product
+        self.contributors: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # product -> (accounts, weights)
+        window = model.params.policy.pricing.cost_window
+        self.costs: deque[float] = deque(maxlen=window)
+        self.paid_uses: deque[float] = deque(maxlen=window)
+        self.price = model.params.policy.pricing.initial_price
+        pricing_params = model.params.policy.pricing
+        self.allowed = pricing.AllowedRevenue(pricing_params.allowed_profit_rate, pricing_params.tax_rate)
+
+    @property
+    def params(self):
+        return self.model.params.operators[self.key]
+
+    def found(self) -> None:
+        """Start operating with state capital from the treasury (plan 二.2 组建武汉数据集团)."""
+        m = self.model
+        self.founded = True
+        m.ledger.transfer(m.accounts["treasury"], self.account, "capital", self.params.initial_capital)
+        self.allowed.start_year(self._planned_monthly_cost() * (13 - m.calendar_month))
+
+    def authorize(self, domains: list[int]) -> None:
+        """Take on authorized domains: one product each, co-developed by invited merchants."""
+        m = self.model
+        for d in domains:
+            if d in self.product_of:
+                continue
+            self.domains.append(d)
+            m.domain_operator[d] = self.index
+            product = m.products.add(
+                owner=self.index, by_operator=True, account=self.account, domains=(d, -1), channel=OPERATOR,
+                quality=m.domain_quality[d], price=self.price, compliant=True, created=m.t,
+                listing_taste=0.0, relevance=m.domain_relevance[d],
+            )
+            self.product_of[d] = product
+            self.contributors[product] = self._invite_co_developers()
+
+    def _invite_co_developers(self) -> tuple[np.ndarray, np.ndarray]:
+        """The most capable merchants that can afford it invest in the product (谁投入)."""
+        m, p = self.model, self.params
+        able = [x for x in m.merchants if m.ledger.balance[x.account] >= p.co_investment]
+        able.sort(key=lambda x: (-x.capability, x.index))
+        chosen = able[: p.co_developers]
+        for x in chosen:
+            m.ledger.transfer(x.account, self.account, "co_investment", p.co_investment)
+        accounts = np.array([x.account for x in chosen], dtype=np.int64)
+        return accounts, np.full(accounts.size, max(p.co_investment, 1e-12))
+
+    def _planned_monthly_cost(self) -> float:
+        return self.params.monthly_cost + self.params.governance_spend
+
+    def supply(self) -> None:
+        """Pay operating cost and fund governance of the authorized domains (MODEL §6.1)."""
+        m, p = self.model, self.params
+        m.ledger.transfer(self.account, m.accounts["economy"], "operating_cost", p.monthly_cost)
+        if self.domains:
+            per_domain = p.governance_spend / len(self.domains)
+            m.ledger.transfer(self.account, m.governance_accounts[self.domains], "governance", per_domain)
+        self.costs.append(self._planned_monthly_cost())
+
+    def set_price(self) -> None:
+        """Price of a paid use under the regime (MODEL §6.2); written to the operator's products."""
+        m = self.model
+        rule = m.params.policy.pricing
+        if rule.regime == "free":
+            self.price = 0.0
+        elif rule.regime == "cost_plus_cap":
+            if sum(self.paid_uses) > 0:
+                cost = pricing.unit_cost(sum(self.costs), sum(self.paid_uses), rule.unit_cost_floor)
+                self.price = pricing.cost_plus_cap(cost, rule.markup, rule.cap)
+            else:
+                self.price = min(rule.initial_price, rule.cap)
+        elif rule.regime == "allowed_revenue":
+            if m.calendar_month == 1 and m.t > 0:
+                self.allowed.start_year(float(np.mean(self.costs)) * 12)
+            expected = float(np.mean(self.paid_uses)) if self.paid_uses else 0.0
+            if expected > 0:
+                self.price = self.allowed.price(13 - m.calendar_month, expected, rule.cap, rule.unit_cost_floor)
+            else:
+                self.price = min(rule.initial_price, rule.cap)
+        elif self.price <= 0:  # market regime, e.g. after a switch from free
+            self.price = rule.initial_price
+        for product in self.product_of.values():
+            m.products.price[product] = self.price
+
+    def adapt_market_price(self, paid_uses: float) -> None:
+        """Market regime: adapt like a merchant, with no cap (MODEL §6.2)."""
+        m = self.model
+        if m.params.policy.pricing.regime != "market" or not self.product_of:
+            return
+        recent = float(np.mean(self.paid_uses)) if self.paid_uses else 0.0
+        self.price = float(
+            pricing.adapt_prices(np.array([self.price]), np.array([paid_uses]), np.array([recent]),
+                                 m.params.behaviour.price_adjust, m.params.behaviour.marginal_cost)[0]
+        )
+
+    def settle(self, revenue_by_product: dict[int, float], paid_uses: float) -> dict[str, float]:
+        """Share this month's gross revenue (plan 三.5) and return the four parts' totals."""
+        m = self.model
+        shares = m.params.policy.revenue_sharing
+        totals = dict.fromkeys(("operator", "data_providers", "public_services", "contributors"), 0.0)
+        for product, revenue in revenue_by_product.items():
+            parts = split_revenue(revenue, shares)
+            domain = int(m.products.domain_a[product])
+            m.ledger.transfer(self.account, m.governance_accounts[domain], "share_data_providers", parts["data_providers"])
+            m.ledger.transfer(self.account, m.accounts["public_service_fund"], "share_public_services", parts["public_services"])
+            accounts, weights = self.contributors[product]
+            if accounts.size:
+                m.ledger.transfer(self.account, accounts, "share_contributors", parts["contributors"] * weights / weights.sum())
+            else:
+                m.ledger.transfer(self.account, m.accounts["contributor_pool"], "share_contributors", parts["contributors"])
+            for k in totals:
+                totals[k] += float(parts[k])
+        self.paid_uses.append(paid_uses)
+        if m.params.policy.pricing.regime == "allowed_revenue":
+            self.allowed.record(sum(revenue_by_product.values()))
+            if m.calendar_month == 12:
+                self.allowed.close_year()
+        return totals

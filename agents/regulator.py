@@ -1,0 +1,77 @@
+"""Regulator (监管部门; plan 六.2): audits, penalties with tolerance for first minor violations
+(包容审慎), incidents and alerts (MODEL §6.7)."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.population import trust_column
+
+
+class Regulator(mesa.Agent):
+    def __init__(self, model):
+        super().__init__(model)
+        self.active = False
+        self.alert_until = -1
+
+    @property
+    def params(self):
+        return self.model.params.regulator
+
+    def start(self) -> None:
+        """The compliance and supervision regime begins (plan 一.(二) 2024 目标)."""
+        self.active = True
+
+    def audit_rate(self) -> float:
+        rate = self.params.audit_rate
+        if self.model.t <= self.alert_until:
+            rate *= self.params.alert_multiplier
+        return min(1.0, rate)
+
+    def audit(self) -> dict[str, float]:
+        """Audit a share of active merchants; penalise (or warn) detected non-compliant products."""
+        m = self.model
+        out = {"audits": 0.0, "violations_detected": 0.0, "penalties": 0.0}
+        if not self.active or not m.merchants:
+            return out
+        rng = m.streams["supervision"]
+        merchants = list(m.merchants)
+        audited = [x for x, u in zip(merchants, rng.random(len(merchants))) if u < self.audit_rate()]
+        out["audits"] = float(len(audited))
+        products = m.products
+        par = self.params
+        for merchant in audited:
+            bad = np.flatnonzero(
+                products.view("active") & ~products.view("by_operator") & ~products.view("compliant")
+                & (products.view("owner") == merchant.index)
+            )
+            found = bad[rng.random(bad.size) < par.detection_prob]
+            for product in found:
+                out["violations_detected"] += 1
+                if par.tolerance_first_minor and not merchant.warned:
+                    merchant.warned = True
+                    products.compliant[product] = True
+                    products.quality[product] /= 1 + m.params.behaviour.illicit_quality_bonus
+                    continue
+                fine = max(par.penalty_floor, par.penalty_multiple * products.revenue[product])
+                m.ledger.transfer(merchant.account, m.accounts["treasury"], "penalty", fine)
+                out["penalties"] += fine
+                products.active[product] = False
+                merchant.violations += 1
+        return out
+
+    def incidents(self) -> int:
+        """Each active non-compliant product may leak; an incident cuts trust in its channel
+        city-wide and puts the regulator on alert (plan 六.2 风险预警和应急处置)."""
+        m = self.model
+        products = m.products
+        bad = np.flatnonzero(products.view("active") & ~products.view("compliant"))
+        hit = bad[m.streams["incidents"].random(bad.size) < m.params.behaviour.incident_prob]
+        if hit.size:
+            shock = 1 - self.params.incident_trust_shock
+            for column in np.unique(trust_column(products.channel[hit])):
+                n_hits = int(np.sum(trust_column(products.channel[hit]) == column))
+                m.users.trust[:, column] *= shock**n_hits
+            self.alert_until = m.t + self.params.alert_months
+        return int(hit.size)

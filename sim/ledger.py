@@ -1,0 +1,98 @@
+"""The ledger: every money flow of a run, by payer, payee and kind (MODEL §6.8).
+
+Accounts are integers; balances live in one array, so agents read their cash from here and
+money moves only by :meth:`Ledger.transfer`. Flows are aggregated per month. The system is
+closed (users, treasury, bank and the outside economy are accounts too), so the balances
+always sum to zero; :meth:`Ledger.close_month` reports any departure as the imbalance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+KINDS = (
+    "sale",  # buyer → seller, the buyer's share of the price
+    "voucher",  # treasury → seller, the voucher's share of the price
+    "exchange_fee",  # seller → exchange
+    "broker_commission",  # seller → brokers
+    "review_fee",  # seller → exchange, per listing
+    "licence",  # merchant → operator, public-data input licence
+    "share_data_providers",  # operator → domain governance fund
+    "share_public_services",  # operator → public-service fund
+    "share_contributors",  # operator → co-developing merchants (or the contributor pool)
+    "governance",  # operator / treasury → domain governance fund
+    "governance_spend",  # governance fund → economy
+    "operating_cost",  # anyone → economy
+    "development",  # merchant → economy
+    "co_investment",  # merchant → operator
+    "capital",  # treasury / investors → operator / merchant
+    "entry_subsidy",  # treasury → merchant
+    "penalty",  # merchant → treasury
+    "loan",  # bank → merchant
+    "interest",  # merchant → bank
+    "repayment",  # merchant → bank
+)
+KIND = {k: i for i, k in enumerate(KINDS)}
+
+
+class Ledger:
+    """Accounts with balances and the month's flows."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.balance = np.zeros(0)
+        self._payer: list[np.ndarray] = []
+        self._payee: list[np.ndarray] = []
+        self._kind: list[np.ndarray] = []
+        self._amount: list[np.ndarray] = []
+        self.months: list[dict[str, np.ndarray]] = []
+
+    def open(self, name: str) -> int:
+        """Open an account and return its number."""
+        self.names.append(name)
+        if len(self.names) > self.balance.size:
+            grown = np.zeros(max(64, 2 * self.balance.size))
+            grown[: self.balance.size] = self.balance
+            self.balance = grown
+        return len(self.names) - 1
+
+    def transfer(self, payer, payee, kind: str, amount) -> None:
+        """Move ``amount`` (万元) from ``payer`` to ``payee``; each may be a scalar or an array."""
+        payer, payee, amount = np.broadcast_arrays(
+            np.asarray(payer, dtype=np.int64), np.asarray(payee, dtype=np.int64), np.asarray(amount, dtype=float)
+        )
+        payer, payee, amount = payer.ravel(), payee.ravel(), amount.ravel()
+        keep = amount != 0
+        if not keep.all():
+            payer, payee, amount = payer[keep], payee[keep], amount[keep]
+        if amount.size == 0:
+            return
+        if np.any(amount < 0) or not np.all(np.isfinite(amount)):
+            raise ValueError(f"{kind}: transfers must be finite and non-negative")
+        np.subtract.at(self.balance, payer, amount)
+        np.add.at(self.balance, payee, amount)
+        self._payer.append(payer)
+        self._payee.append(payee)
+        self._kind.append(np.full(amount.size, KIND[kind], dtype=np.int16))
+        self._amount.append(amount)
+
+    def close_month(self) -> tuple[dict[str, float], float]:
+        """Aggregate the month's flows by (payer, payee, kind) and start a new month.
+
+        Returns the month's total per kind and the imbalance: the sum of all balances, which
+        a closed system keeps at zero.
+        """
+        if self._amount:
+            payer, payee = np.concatenate(self._payer), np.concatenate(self._payee)
+            kind, amount = np.concatenate(self._kind), np.concatenate(self._amount)
+            key = np.stack([payer, payee, kind.astype(np.int64)], axis=1)
+            uniq, inv = np.unique(key, axis=0, return_inverse=True)
+            sums = np.bincount(inv.ravel(), weights=amount, minlength=len(uniq))
+            flows = {"payer": uniq[:, 0], "payee": uniq[:, 1], "kind": uniq[:, 2], "amount": sums}
+        else:
+            empty = np.zeros(0, dtype=np.int64)
+            flows = {"payer": empty, "payee": empty, "kind": empty, "amount": np.zeros(0)}
+        self.months.append(flows)
+        self._payer, self._payee, self._kind, self._amount = [], [], [], []
+        by_kind = np.bincount(flows["kind"], weights=flows["amount"], minlength=len(KINDS))
+        return dict(zip(KINDS, by_kind.tolist())), abs(float(self.balance[: len(self.names)].sum()))

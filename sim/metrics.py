@@ -1,0 +1,152 @@
+"""Outputs, declared up front (MODEL §7): name, unit, how a year aggregates them, meaning.
+
+Money is in 万元 and counts are city-scale (agents × ``represents``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.ledger import KIND
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    year: str  # "sum", "mean", "last", or "ratio:numerator/denominator"
+    description: str
+
+
+METRICS = (
+    Metric("gmv_total", "万元", "sum", "value of all data trades (gross of vouchers and fees)"),
+    Metric("gmv_exchange", "万元", "sum", "trade value on exchanges (场内)"),
+    Metric("gmv_off_exchange", "万元", "sum", "trade value off exchanges (场外, incl. direct public-data services)"),
+    Metric("exchange_share", "share", "ratio:gmv_exchange/gmv_total", "on-exchange share of trade value"),
+    Metric("n_transactions", "uses", "sum", "purchases (one user, one product, one month)"),
+    Metric("n_active_buyers", "users", "last", "users who bought in the last 12 months"),
+    Metric("n_merchants", "merchants", "last", "active data merchants"),
+    Metric("n_products", "products", "last", "active data products"),
+    Metric("n_listed", "products", "last", "active products listed on an exchange"),
+    Metric("price_index", "万元/use", "mean", "mean list price per paid transaction"),
+    Metric("public_data_free_uses", "uses", "sum", "free uses of public-data services"),
+    Metric("public_data_paid_uses", "uses", "sum", "paid uses of public-data services"),
+    Metric("operator_revenue", "万元", "sum", "operator gross revenue: paid uses and input licences"),
+    Metric("revenue_operator", "万元", "sum", "share of operator revenue kept by the operator"),
+    Metric("revenue_data_providers", "万元", "sum", "share to governance of the domains that earned it"),
+    Metric("revenue_public_services", "万元", "sum", "share to the public-service fund (反哺公共服务)"),
+    Metric("revenue_contributors", "万元", "sum", "share to co-developing merchants"),
+    Metric("exchange_fee_revenue", "万元", "sum", "exchange transaction fees and review fees"),
+    Metric("value_created", "万元", "sum", "value of data used by buyers"),
+    Metric("consumer_surplus", "万元", "sum", "buyers' value less price, perceived risk and application costs"),
+    Metric("merchant_profit", "万元", "sum", "merchants' net cash flow excluding capital, loans and repayments"),
+    Metric("hhi_merchants", "0-1", "mean", "Herfindahl index of merchants' sales"),
+    Metric("mean_quality", "0-1", "mean", "mean quality of non-restricted public-data domains"),
+    Metric("audits", "merchants", "sum", "merchants audited"),
+    Metric("violations_detected", "products", "sum", "non-compliant products found by audits"),
+    Metric("n_noncompliant", "products", "mean", "active non-compliant products after audits"),
+    Metric("penalties", "万元", "sum", "penalties paid to the treasury"),
+    Metric("incidents", "incidents", "sum", "security incidents"),
+    Metric("leakage_value", "万元", "sum", "paid price forgone on free uses obtained by false public-interest claims"),
+    Metric("voucher_spend", "万元", "sum", "data vouchers paid by the treasury"),
+    Metric("fiscal_spend", "万元", "sum", "all treasury outflows (governance, grants, vouchers, operator capital)"),
+    Metric("data_asset_loans", "万元", "sum", "new loans against registered data assets"),
+    Metric("public_service_fund", "万元", "last", "balance of the public-service fund"),
+    Metric("merchant_exits", "merchants", "sum", "merchants that left the market"),
+    Metric("ledger_imbalance", "万元", "sum", "sum of all balances plus |ledger sales − market GMV|; 0 when the books balance"),
+)
+NAMES = tuple(m.name for m in METRICS)
+FINANCING = ("capital", "loan", "repayment")
+
+
+class MonthRecord:
+    """Builds the month's row of metrics from the model's state and the closed ledger month."""
+
+    @staticmethod
+    def build(model) -> dict[str, float]:
+        mo, p, u = model.month, model.products, model.users
+        rep = u.represents
+        by_kind, imbalance = model.ledger.close_month()
+        flows = model.ledger.months[-1]
+        gross = mo["gross"]
+        channel = p.view("channel")
+        active = p.view("active")
+        sold = mo["product"]
+        paying = ~mo["free"]
+        gmv = float(gross.sum())
+        gmv_exchange = float(mo["gross_tx"][mo["via"] >= 0].sum())
+        merchant_owned = ~p.view("by_operator")
+        merchant_sales = np.bincount(p.view("owner")[merchant_owned], weights=gross[merchant_owned])
+        total_sales = merchant_sales.sum()
+        is_merchant = np.array([name.startswith("merchant:") for name in model.ledger.names])
+        operating = ~np.isin(flows["kind"], [KIND[k] for k in FINANCING])
+        profit = float(
+            flows["amount"][operating & is_merchant[flows["payee"]]].sum()
+            - flows["amount"][operating & is_merchant[flows["payer"]]].sum()
+        )
+        treasury = model.accounts["treasury"]
+        usable = model.domain_status != "restricted"
+        shares = mo["shares"]
+        n_paid = float(paying.sum())
+        row = {
+            "date": model.dates[model.t],
+            "gmv_total": gmv,
+            "gmv_exchange": gmv_exchange,
+            "gmv_off_exchange": gmv - gmv_exchange,
+            "exchange_share": gmv_exchange / gmv if gmv > 0 else 0.0,
+            "n_transactions": sold.size * rep,
+            "n_active_buyers": float(np.sum(u.last_purchase > model.t - 12)) * rep,
+            "n_merchants": float(len(model.merchants)),
+            "n_products": float(active.sum()),
+            "n_listed": float(np.sum(active & (channel >= 0))),
+            "price_index": float(mo["list_price"][paying].sum() / n_paid) if n_paid else float("nan"),
+            "public_data_free_uses": mo["free_uses"],
+            "public_data_paid_uses": mo["paid_uses"],
+            "operator_revenue": sum(shares.values()),
+            "revenue_operator": shares["operator"],
+            "revenue_data_providers": shares["data_providers"],
+            "revenue_public_services": shares["public_services"],
+            "revenue_contributors": shares["contributors"],
+            "exchange_fee_revenue": by_kind["exchange_fee"] + by_kind["review_fee"],
+            "value_created": float(mo["value"].sum()) * rep,
+            "consumer_surplus": float(mo["surplus"].sum()) * rep - mo["application_costs"],
+            "merchant_profit": profit,
+            "hhi_merchants": float(np.sum((merchant_sales / total_sales) ** 2)) if total_sales > 0 else float("nan"),
+            "mean_quality": float(model.domain_quality[usable].mean()) if usable.any() else float("nan"),
+            "audits": mo["audits"],
+            "violations_detected": mo["violations_detected"],
+            "n_noncompliant": mo["noncompliant"],
+            "penalties": mo["penalties"],
+            "incidents": mo["incidents"],
+            "leakage_value": float(mo["list_price"][mo["free"] & mo["misreport"]].sum()) * rep,
+            "voucher_spend": by_kind["voucher"],
+            "fiscal_spend": float(flows["amount"][flows["payer"] == treasury].sum()),
+            "data_asset_loans": model.month_loans,
+            "public_service_fund": float(model.ledger.balance[model.accounts["public_service_fund"]]),
+            "merchant_exits": mo["exits"],
+            "ledger_imbalance": imbalance + abs(by_kind["sale"] + by_kind["voucher"] - gmv),
+        }
+        return row
+
+
+def yearly(frame: pd.DataFrame) -> pd.DataFrame:
+    """Totals, means, last values or ratios per calendar year, as declared in :data:`METRICS`."""
+    keys = [k for k in ("scenario", "run_id", "seed") if k in frame.columns]
+    year = pd.to_datetime(frame["date"]).dt.year.rename("year")
+    groups = frame.groupby([*[frame[k] for k in keys], year], sort=True)
+    out = {}
+    for m in METRICS:
+        if m.year == "sum":
+            out[m.name] = groups[m.name].sum()
+        elif m.year == "mean":
+            out[m.name] = groups[m.name].mean()
+        elif m.year == "last":
+            out[m.name] = groups[m.name].last()
+    for m in METRICS:
+        if m.year.startswith("ratio:"):
+            num, den = m.year.removeprefix("ratio:").split("/")
+            out[m.name] = (out[num] / out[den]).where(out[den] > 0, 0.0)
+    return pd.DataFrame(out)[list(NAMES)].reset_index()

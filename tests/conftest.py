@@ -1,0 +1,42 @@
+"""Shared fixtures: a small Wuhan baseline and cached runs, so mechanism tests stay fast."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import Scenario, run
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "wuhan_2023_2025.yaml"
+SMALL = {"population.users.count": 4000, "population.users.represents": 250}
+SEEDS = range(6)
+
+
+@functools.lru_cache(maxsize=None)
+def _cached(overrides_json: str, seed: int):
+    scenario = Scenario.load(BASELINE, overrides=json.loads(overrides_json))
+    return run(scenario, seed=seed)
+
+
+def small_run(seed: int, **overrides):
+    """The baseline at 4 000 users × 250 with ``overrides``, cached across tests."""
+    return _cached(json.dumps({**SMALL, **overrides}, sort_keys=True), seed)
+
+
+def yearly_mean(metric: str, seeds=SEEDS, year: int | None = None, **overrides) -> float:
+    """Mean over seeds of a metric's total over the run (or one year)."""
+    values = []
+    for seed in seeds:
+        y = small_run(seed, **overrides).yearly
+        values.append(y.loc[y.year == year, metric].sum() if year else y[metric].sum())
+    return float(pd.Series(values).mean())
+
+
+@pytest.fixture(scope="session")
+def baseline() -> Scenario:
+    return Scenario.load(BASELINE)

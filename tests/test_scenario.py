@@ -1,0 +1,140 @@
+"""Scenario schema: loading, extends, overrides, and malformed scenarios refused with the field path."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim import Scenario, ScenarioError
+from sim.scenario import SETTABLE_ROOTS
+
+from conftest import BASELINE
+
+
+def _write(tmp_path: Path, name: str, data) -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _extending(tmp_path: Path, child: dict) -> Path:
+    """A scenario file that extends the baseline with ``child``."""
+    return _write(tmp_path, "child.yaml", {"extends": str(BASELINE), **child})
+
+
+MALFORMED = [
+    # (what differs from the baseline, a field path the message must name, a phrase it must contain)
+    ({"policy": {"revenue_sharing": {"operator": 0.8}}}, "policy.revenue_sharing", "shares sum to 1.3, must sum to 1"),
+    ({"policy": {"pricing": {"regime": "auction"}}}, "policy.pricing.regime", "'auction'"),
+    ({"policy": {"pricing": {"cap": -1}}}, "policy.pricing.cap", "greater than 0"),
+    ({"behaviour": {"need_rate": 1.5}}, "behaviour.need_rate", "less than or equal to 1"),
+    ({"behaviour": {"need_rat": 0.1}}, "behaviour.need_rat", "allowed here: need_rate"),
+    ({"polcy": {}}, "polcy", "allowed here: name, description, calendar"),
+    ({"population": {"users": {"count": 0}}}, "population.users.count", "greater than or equal to 1"),
+    ({"population": {"users": {"sector_weights": {"manufacturing": 0.5, "finance": 0.4}}}},
+     "population.users.sector_weights", "sum to 0.9"),
+    ({"domains": {"health": {"status": "secret"}}}, "domains.health.status", "'secret'"),
+    ({"domains": {"health": {"quality": 1.2}}}, "domains.health.quality", "less than or equal to 1"),
+    ({"domains": {"health": {"relevance": {"mining": 0.5}}}}, "domains.health.relevance.mining", "unknown sector"),
+    ({"exchanges": {"regional_exchange": {"fee_rate": 0.9}}}, "exchanges.regional_exchange.fee_rate", "0.5"),
+    ({"exchanges": {"wuhan_data_group": {}}}, "exchanges.wuhan_data_group", "plan 三.2"),
+    ({"calendar": {"start": "2023-13"}}, "calendar.start", "YYYY-MM"),
+    ({"timeline": [{"date": "2026-03", "start_compliance": True}]}, "timeline[11].date", "outside the calendar"),
+    ({"timeline": [{"date": "2024-03", "open_exchange": "shanghai"}]}, "timeline[11].open_exchange", "unknown exchange"),
+    ({"timeline": [{"date": "2024-03", "authorize": {"operator": "wuhan_data_group", "domains": ["public_security"]}}]},
+     "timeline[11].authorize.domains", "restricted"),
+    ({"timeline": [{"date": "2024-03", "authorize": {"operator": "wuhan_data_group", "domains": ["geospatial"]}}]},
+     "timeline[11].authorize.domains", "open to all"),
+    ({"timeline": [{"id": "found_data_group", "date": "2025-06", "found_operator": "wuhan_data_group"}]},
+     "timeline[2].authorize.operator", "not founded by 2023-09"),
+    ({"timeline": [{"date": "2024-03", "set": {"policy.pricing.markup": -2}}]}, "timeline[11].set.policy.pricing.markup",
+     "greater than or equal to 0"),
+    ({"timeline": [{"date": "2024-03", "set": {"population.users.count": 5}}]}, "timeline[11].set.population.users.count",
+     "cannot be changed during a run"),
+    ({"timeline": [{"date": "2024-03", "open_exchange": "regional_exchange", "start_compliance": True}]},
+     "timeline[11]", "exactly one of"),
+    ({"regulator": {"tolerance_first_minor": "sometimes"}}, "regulator.tolerance_first_minor", "valid boolean"),
+]
+
+
+@pytest.mark.parametrize(("child", "path", "phrase"), MALFORMED, ids=[m[1] for m in MALFORMED])
+def test_malformed_scenarios_are_refused_naming_the_field(tmp_path, child, path, phrase):
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(_extending(tmp_path, child))
+    lines = [line for line in info.value.errors if line.startswith(path)]
+    assert lines, f"no error names {path}: {info.value.errors}"
+    assert any(phrase in line for line in lines), lines
+
+
+def test_all_errors_are_reported_at_once(tmp_path):
+    child = {"behaviour": {"need_rate": 2}, "policy": {"pricing": {"cap": 0}}}
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(_extending(tmp_path, child))
+    assert {e.split(":")[0] for e in info.value.errors} >= {"behaviour.need_rate", "policy.pricing.cap"}
+
+
+def test_yaml_syntax_error_gives_line_and_column(tmp_path):
+    path = _write(tmp_path, "bad.yaml", "name: x\npolicy: {pricing: [\n")
+    with pytest.raises(ScenarioError, match=r"YAML syntax error at line \d+, column \d+"):
+        Scenario.load(path)
+
+
+def test_missing_file_and_extends_cycle(tmp_path):
+    with pytest.raises(ScenarioError, match="file not found"):
+        Scenario.load(tmp_path / "nope.yaml")
+    _write(tmp_path, "a.yaml", {"extends": "b.yaml"})
+    _write(tmp_path, "b.yaml", {"extends": "a.yaml"})
+    with pytest.raises(ScenarioError, match=r"extends: cycle a.yaml -> b.yaml -> a.yaml"):
+        Scenario.load(tmp_path / "a.yaml")
+
+
+def test_extends_merges_and_timeline_ids_replace_or_remove(tmp_path, baseline):
+    child = {
+        "name": "late_exchange",
+        "policy": {"pricing": {"cap": 0.5}},
+        "timeline": [
+            {"id": "open_regional_exchange", "date": "2025-01", "open_exchange": "regional_exchange"},
+            {"id": "standards", "remove": True},
+        ],
+    }
+    s = Scenario.load(_extending(tmp_path, child))
+    assert s.name == "late_exchange"
+    assert s.policy.pricing.cap == 0.5
+    assert s.policy.pricing.regime == baseline.policy.pricing.regime  # untouched keys are inherited
+    events = {e.id: e for e in s.timeline}
+    assert events["open_regional_exchange"].date == "2025-01"
+    assert "standards" not in events
+    assert len(s.timeline) == len(baseline.timeline) - 1
+
+
+def test_overrides_use_dotted_paths_and_validate(baseline):
+    s = Scenario.load(BASELINE, overrides={"population.users.count": 1234, "policy.pricing.regime": "free"})
+    assert s.population.users.count == 1234 and s.policy.pricing.regime == "free"
+    assert s.digest() != baseline.digest()
+    with pytest.raises(ScenarioError, match="population.users.count"):
+        Scenario.load(BASELINE, overrides={"population.users.count": -5})
+    with pytest.raises(ScenarioError, match=r"policy.nothing.here: no such parameter"):
+        Scenario.load(BASELINE, overrides={"policy.nothing.here": 1})
+
+
+def test_every_parameter_has_unit_source_and_description():
+    def walk(model, prefix=""):
+        for name, field in model.model_fields.items():
+            extra = field.json_schema_extra or {}
+            sub = field.annotation
+            if isinstance(sub, type) and hasattr(sub, "model_fields") and name not in ("maturity", "capability", "honesty"):
+                yield from walk(sub, f"{prefix}{name}.")
+            elif prefix.startswith(("policy", "behaviour", "regulator", "population")):
+                yield f"{prefix}{name}", extra, field.description
+
+    rows = list(walk(Scenario))
+    assert len(rows) > 60
+    for path, extra, description in rows:
+        assert extra.get("unit") and extra.get("source") and description, path
+    assert set(SETTABLE_ROOTS) >= {"policy", "behaviour"}
+
+
+def test_the_baseline_cites_the_plan_and_digest_is_stable(baseline):
+    assert baseline.name == "wuhan_2023_2025"
+    assert Scenario.load(BASELINE).digest() == baseline.digest()
+    assert all(e.note.startswith("plan") for e in baseline.timeline)
