@@ -1,0 +1,1 @@
+"""Figures and tables from results: functions return matplotlib Figures, never show them."""

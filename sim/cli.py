@@ -1,0 +1,38 @@
+"""Command line: ``python run.py COMMAND``. Each command lives in its own module under
+``sim/commands`` (or elsewhere) with a ``register(subparsers)`` function; bad input ends with
+one clear message and exit code 2 (a traceback only with ``--debug``)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from sim.scenario import ScenarioError
+
+COMMAND_MODULES = ("sim.commands.run",)
+
+
+class CliError(Exception):
+    """A user error: printed as one message, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="run.py", description="datamarket: simulate a city's data-element market.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (CliError, ScenarioError) as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""Subcommands of ``run.py``; each module has ``register(subparsers)``."""

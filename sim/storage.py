@@ -1,0 +1,40 @@
+"""Writing results safely: every file is written under a temporary name, then renamed, so an
+interrupted run never leaves a half-written file."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
+    return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def write_json(data: dict, path: str | Path) -> Path:
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
