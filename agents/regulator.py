@@ -37,7 +37,8 @@ class Regulator(mesa.Agent):
             return out
         rng = m.streams["supervision"]
         merchants = list(m.merchants)
-        audited = [x for x, u in zip(merchants, rng.random(len(merchants))) if u < self.audit_rate()]
+        rate = self.audit_rate()
+        audited = [x for x, u in zip(merchants, rng.random(len(merchants))) if u < rate]
         out["audits"] = float(len(audited))
         products = m.products
         par = self.params
@@ -67,7 +68,10 @@ class Regulator(mesa.Agent):
         m = self.model
         products = m.products
         bad = np.flatnonzero(products.view("active") & ~products.view("compliant"))
-        hit = bad[m.streams["incidents"].random(bad.size) < m.params.behaviour.incident_prob]
+        b = m.params.behaviour
+        important = m.domain_important[products.domain_a[bad]] | m.domain_important[products.domain_b[bad]]
+        chance = b.incident_prob * np.where(important, b.important_incident_multiplier, 1.0)
+        hit = bad[m.streams["incidents"].random(bad.size) < chance]
         if hit.size:
             shock = 1 - self.params.incident_trust_shock
             for column in np.unique(trust_column(products.channel[hit])):

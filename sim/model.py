@@ -83,6 +83,8 @@ class DataMarketModel(mesa.Model):
         n = len(self.domain_ids)
         self.domain_quality = np.array([d.quality for d in s.domains.values()])
         self.domain_status = np.array([d.status for d in s.domains.values()], dtype=object)
+        # one extra False at the end, so that domain index -1 (no public input) reads as not important
+        self.domain_important = np.array([d.sensitivity == "important" for d in s.domains.values()] + [False])
         self.domain_relevance = np.full((n, self.n_sectors), s.behaviour.default_relevance)
         for i, dom in enumerate(s.domains.values()):
             for sector, r in dom.relevance.items():
@@ -242,6 +244,7 @@ class DataMarketModel(mesa.Model):
             accepted = x.review(p.compliant[chosen])
             p.channel[chosen[accepted]] = x.index
             p.certified[chosen[accepted]] = True
+            p.ever_listed[chosen[accepted]] = True
             p.channel[chosen[~accepted]] = OFF_EXCHANGE
             p.certified[chosen[~accepted]] = False
 
@@ -375,6 +378,7 @@ class DataMarketModel(mesa.Model):
         units = np.bincount(product, minlength=n) * rep
         p.month_units[:n] = units
         p.units[:n] += units
+        p.units_on_exchange[:n] += np.bincount(product[via >= 0], minlength=n) * rep
         p.revenue[:n] += gross
         mo["gross"], mo["gross_tx"] = gross, gross_tx
         self._operator_revenue(gross)

@@ -80,6 +80,8 @@ class Products:
         "last_sale": np.int64,  # month index of the last sale (creation month before any)
         "listing_taste": float,  # seller's idiosyncratic taste for listing
         "units": float,  # city-scale units sold, cumulative
+        "units_on_exchange": float,  # of which through an exchange
+        "ever_listed": bool,  # passed an exchange review at some point
         "revenue": float,  # 万元, cumulative, gross of fees
         "month_units": float,  # city-scale units sold this month
         "recent": float,  # smoothed city-scale monthly units
@@ -104,7 +106,7 @@ class Products:
         values = dict(owner=owner, by_operator=by_operator, account=account, domain_a=domains[0],
                       domain_b=domains[1], channel=channel, quality=quality, price=price, certified=False,
                       compliant=compliant, active=True, reviewed=channel == OPERATOR, created=created, last_sale=created,
-                      listing_taste=listing_taste, units=0.0, revenue=0.0, month_units=0.0, recent=0.0)
+                      listing_taste=listing_taste, units=0.0, units_on_exchange=0.0, ever_listed=False, revenue=0.0, month_units=0.0, recent=0.0)
         for name, value in values.items():
             getattr(self, name)[i] = value
         self.relevance[i] = relevance

@@ -88,6 +88,8 @@ def _products(model) -> pd.DataFrame:
             "quality": p.view("quality").copy(),
             "price": p.view("price").copy(),
             "units_sold": p.view("units").copy(),
+            "units_on_exchange": p.view("units_on_exchange").copy(),
+            "ever_listed": p.view("ever_listed").copy(),
             "revenue": p.view("revenue").copy(),
             "active": p.view("active").copy(),
             "compliant": p.view("compliant").copy(),

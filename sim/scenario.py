@@ -362,6 +362,9 @@ class Behaviour(Section):
         0.5, "share", "assumption", "cut in non-compliance while the compliance regime is active", ge=0, le=1
     )
     illicit_quality_bonus: float = P(0.25, "share", "assumption", "quality gain from unauthorized personal data", ge=0, le=2)
+    important_incident_multiplier: float = P(
+        2.0, "×", "plan 六.1 重要数据目录", "incident chance of a non-compliant product on important-level data, relative", ge=1
+    )
     incident_prob: float = P(0.02, "probability/month", "assumption", "chance a non-compliant product causes an incident", ge=0, le=1)
     dev_rate: float = P(0.08, "probability/month", "assumption", "top chance a merchant develops a product in a month", ge=0, le=1)
     payback_months: int = P(12, "months", "assumption", "horizon over which merchants judge profits", ge=1, le=120)
@@ -450,6 +453,8 @@ class Scenario(Section):
     def _cross_field_errors(self):
         sectors = set(self.population.users.sector_weights)
         for d, dom in self.domains.items():
+            if dom.sensitivity == "core" and dom.status != "restricted":
+                yield f"domains.{d}.status: core data must be restricted, got {dom.status!r} (plan 六.1 分类分级)"
             for s in dom.relevance:
                 if s not in sectors:
                     yield f"domains.{d}.relevance.{s}: unknown sector; known: {', '.join(sorted(sectors))}"
