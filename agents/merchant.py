@@ -31,14 +31,12 @@ class DataMerchant(mesa.Agent):
         return float(self.model.ledger.balance[self.account])
 
     def supply(self) -> None:
-        """Month's supply phase: costs, interest, borrowing, then maybe a new product."""
+        """Month's supply decisions once costs and interest are paid: borrow or repay, then
+        maybe develop a product."""
         m = self.model
         par = m.params.population.merchants
         n_active = int(m.products_per_merchant[self.index])
-        m.ledger.transfer(self.account, m.accounts["economy"], "operating_cost", par.fixed_cost + par.product_upkeep * n_active)
         assets = m.params.policy.data_assets
-        if self.debt > 0:
-            m.ledger.transfer(self.account, m.accounts["bank"], "interest", self.debt * assets.interest_rate / 12)
         if assets.registration:
             self._borrow_or_repay(assets)
         if n_active < par.max_products and self._wants_to_develop(par):

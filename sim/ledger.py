@@ -45,6 +45,7 @@ class Ledger:
         self._payee: list[np.ndarray] = []
         self._kind: list[np.ndarray] = []
         self._amount: list[np.ndarray] = []
+        self._single: list[tuple[int, int, int, float]] = []  # scalar transfers, kept as tuples (fast)
         self.months: list[dict[str, np.ndarray]] = []
 
     def open(self, name: str) -> int:
@@ -58,6 +59,15 @@ class Ledger:
 
     def transfer(self, payer, payee, kind: str, amount) -> None:
         """Move ``amount`` (万元) from ``payer`` to ``payee``; each may be a scalar or an array."""
+        if isinstance(amount, (int, float)) and type(payer) is int and type(payee) is int:
+            if amount == 0:
+                return
+            if not 0 < amount < float("inf"):
+                raise ValueError(f"{kind}: transfers must be finite and non-negative")
+            self.balance[payer] -= amount
+            self.balance[payee] += amount
+            self._single.append((payer, payee, KIND[kind], float(amount)))
+            return
         payer, payee, amount = np.broadcast_arrays(
             np.asarray(payer, dtype=np.int64), np.asarray(payee, dtype=np.int64), np.asarray(amount, dtype=float)
         )
@@ -82,6 +92,13 @@ class Ledger:
         Returns the month's total per kind and the imbalance: the sum of all balances, which
         a closed system keeps at zero.
         """
+        if self._single:
+            single = np.array(self._single)
+            self._payer.append(single[:, 0].astype(np.int64))
+            self._payee.append(single[:, 1].astype(np.int64))
+            self._kind.append(single[:, 2].astype(np.int16))
+            self._amount.append(single[:, 3])
+            self._single = []
         if self._amount:
             payer, payee = np.concatenate(self._payer), np.concatenate(self._payee)
             kind, amount = np.concatenate(self._kind), np.concatenate(self._amount)

@@ -201,8 +201,21 @@ class DataMarketModel(mesa.Model):
             self.ledger.transfer(self.accounts["treasury"], merchant.account, "entry_subsidy", grant)
         self.products_per_merchant = self._count_products()
         self.month_loans = 0.0
+        self._pay_merchant_costs()
         for index in self.rng.permutation(len(self.merchants)):
             self.merchants[index].supply()
+
+    def _pay_merchant_costs(self) -> None:
+        """Every merchant pays its fixed and per-product costs, and interest on its debt."""
+        if not self.merchants:
+            return
+        par = self.params.population.merchants
+        accounts = np.array([x.account for x in self.merchants])
+        n_active = self.products_per_merchant[[x.index for x in self.merchants]]
+        self.ledger.transfer(accounts, self.accounts["economy"], "operating_cost", par.fixed_cost + par.product_upkeep * n_active)
+        debt = np.array([x.debt for x in self.merchants])
+        rate = self.params.policy.data_assets.interest_rate
+        self.ledger.transfer(accounts, self.accounts["bank"], "interest", debt * rate / 12)
 
     def _listing(self) -> None:
         """Sellers weigh listing (MODEL §6.3 channel): expected extra sales from an exchange's
