@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test run clean
+.PHONY: test run bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -16,6 +16,10 @@ test: $(STAMP)
 
 run: $(STAMP)
 	$(PY) run.py run wuhan_2023_2025 --replicates 20 --out results/wuhan_2023_2025 --force
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(PY) benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
