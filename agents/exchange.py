@@ -21,8 +21,17 @@ class DataExchange(mesa.Agent):
         return self.model.params.exchanges[self.key]
 
     def open(self) -> None:
-        """Start trading: a first share of users know of it and trust it at its initial level."""
+        """Start trading: a first share of users know of it and trust it at its initial level.
+
+        With no sales of its own yet, sellers judge it by analogy with the exchanges already
+        open, scaled by how many candidates each shows a buyer (without this a newcomer is never
+        tried and so never learned about)."""
         m = self.model
+        k_on = m.params.behaviour.k_on
+        for other in m.exchanges:
+            if other.is_open:
+                scale = (k_on + self.params.reach) / max(k_on + other.params.reach, 1)
+                self.uplift = max(self.uplift, other.uplift * scale)
         self.is_open = True
         users = m.users
         users.aware[:, self.index] = m.streams["awareness"].random(users.n) < self.params.initial_awareness
