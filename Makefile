@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test run bench clean
+.PHONY: test run docs bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,7 +15,11 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 run: $(STAMP)
-	$(PY) run.py run wuhan_2023_2025 --replicates 20 --out results/wuhan_2023_2025 --force
+	$(PY) run.py run wuhan_2023_2025 --replicates 20 --workers 2 --out results/wuhan_2023_2025 --force
+
+# docs/parameters.md is generated from the scenario schema (a test checks it is current).
+docs: $(STAMP)
+	$(PY) run.py describe --format markdown > docs/parameters.md.tmp && mv docs/parameters.md.tmp docs/parameters.md
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,bench]"

@@ -10,7 +10,13 @@ import sys
 
 from sim.scenario import ScenarioError
 
-COMMAND_MODULES = ("sim.commands.run",)
+COMMAND_MODULES = (
+    "sim.commands.run",
+    "sim.commands.compare",
+    "sim.commands.validate",
+    "sim.commands.describe",
+    "sim.commands.list",
+)
 
 
 class CliError(Exception):
@@ -29,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in results manifests
     try:
         return int(args.func(args) or 0)
     except (CliError, ScenarioError) as exc:

@@ -1,0 +1,183 @@
+"""``describe``: every scenario parameter with its path, default, unit, allowed range and
+source, read from the schema itself (``sim/scenario.py``). ``docs/parameters.md`` is its
+Markdown output."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from sim.scenario import SETTABLE_ROOTS, Event, Scenario, Section
+
+MAP_KEY = "<id>"  # stands for the key of a domain, operator or exchange
+
+
+@dataclass(frozen=True)
+class Parameter:
+    path: str
+    default: str
+    unit: str
+    allowed: str
+    source: str
+    doc: str
+
+
+@dataclass
+class Group:
+    """Parameters of one section of the scenario, e.g. ``policy.pricing``."""
+
+    path: str
+    doc: str
+    parameters: list[Parameter] = field(default_factory=list)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("describe", help="list every scenario parameter: default, unit, range, source")
+    p.add_argument("--format", choices=("text", "markdown"), default="text")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    print(markdown() if args.format == "markdown" else text(), end="")
+    return 0
+
+
+# ---- walking the schema ----------------------------------------------------------------------
+
+
+def groups() -> list[Group]:
+    """The scenario's parameters, section by section, in schema order."""
+    found: dict[str, Group] = {}
+    _walk(Scenario, Scenario(), "", ("", ""), "", found)
+    return list(found.values())
+
+
+def _walk(model: type[BaseModel], defaults: BaseModel, prefix: str, group: tuple[str, str], context: str,
+          found: dict[str, Group]) -> None:
+    for name, info in model.model_fields.items():
+        path = prefix + name
+        annotation = info.annotation
+        if _is_section(annotation) and info.description:
+            # a small section held by one parameter (a distribution): its fields stay in this group
+            _walk(annotation, getattr(defaults, name), path + ".", group, info.description, found)
+        elif _is_section(annotation):
+            _walk(annotation, getattr(defaults, name), path + ".", (path, _doc(annotation)), "", found)
+        elif typing.get_origin(annotation) is dict and _is_section(typing.get_args(annotation)[1]):
+            cls = typing.get_args(annotation)[1]
+            doc = " ".join(filter(None, (_sentence(info.description), _doc(cls))))
+            key = f"{path}.{MAP_KEY}"
+            _walk(cls, cls(), key + ".", (key, doc), "", found)
+        else:
+            extra = info.json_schema_extra or {}
+            found.setdefault(group[0], Group(*group)).parameters.append(Parameter(
+                path=path,
+                default=_yaml(getattr(defaults, name)),
+                unit=extra.get("unit", "-"),
+                allowed=_allowed(info),
+                source=extra.get("source", "-"),
+                doc=": ".join(filter(None, (context, info.description))),
+            ))
+
+
+def _is_section(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, Section)
+
+
+def _doc(cls: type) -> str:
+    """First paragraph of a class's own docstring, on one line."""
+    doc = cls.__dict__.get("__doc__")
+    return " ".join(inspect.cleandoc(doc).split("\n\n")[0].split()) if doc else ""
+
+
+def _sentence(text: str | None) -> str:
+    return f"{text[0].upper()}{text[1:]}." if text else ""
+
+
+def _yaml(value: Any) -> str:
+    """A value as it would be written in a scenario file."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10**6)
+    return text.removesuffix("...\n").strip()
+
+
+def _allowed(info: FieldInfo) -> str:
+    """Allowed values: the choices of a ``Literal``, or an interval from the field's bounds."""
+    annotation = info.annotation
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + ", ".join(map(str, typing.get_args(annotation)))
+    if annotation is bool:
+        return "true or false"
+    if annotation is str:
+        return "YYYY-MM" if (info.json_schema_extra or {}).get("unit") == "month" else "text"
+    if typing.get_origin(annotation) in (dict, list):
+        return "a mapping" if typing.get_origin(annotation) is dict else "a list (see timeline events)"
+    bounds = {k: getattr(m, k) for m in info.metadata for k in ("ge", "gt", "le", "lt") if hasattr(m, k)}
+    low = f"[{bounds['ge']}" if "ge" in bounds else f"({bounds['gt']}" if "gt" in bounds else "(-∞"
+    high = f"{bounds['le']}]" if "le" in bounds else f"{bounds['lt']})" if "lt" in bounds else "∞)"
+    return f"{low}, {high}"
+
+
+def _events() -> list[str]:
+    """Paragraphs on timeline events, from the schema's ``Event``."""
+    actions = ", ".join(f"`{a}`" for a in Event.ACTIONS)
+    roots = ", ".join(f"`{r}`" for r in SETTABLE_ROOTS)
+    return [
+        f"Each entry of `timeline` has a `date` (YYYY-MM), an optional `id` and `note`, and exactly one "
+        f"action: {actions}.",
+        "An `id` lets a scenario that `extends` another replace the parent's event of that `id`, "
+        "or drop it with `{id: ..., remove: true}`.",
+        f"A `set` event changes parameters from its date on, given as `{{dotted.path: value}}`; "
+        f"parameters under {roots} may be set.",
+    ]
+
+
+# ---- rendering ---------------------------------------------------------------------------------
+
+INTRO = (
+    "Every parameter can be set in a scenario file by its path (a scenario that `extends` another "
+    "says only what differs) or from Python with `Scenario.load(path, overrides={\"path\": value})`. "
+    f"Money is in 万元 (10⁴ CNY), time in months; `{MAP_KEY}` stands for the key of a domain, "
+    "operator or exchange. Sources cite the Wuhan plan by section and task (`plan 二.2`), another "
+    "document, or say `assumption`."
+)
+
+
+def markdown() -> str:
+    lines = [
+        "# Scenario parameters",
+        "",
+        "Generated from the schema in `sim/scenario.py` by `python run.py describe --format markdown`; "
+        "do not edit by hand (`make docs` writes it again).",
+        "",
+        INTRO,
+    ]
+    for g in groups():
+        lines += ["", f"## `{g.path}`" if g.path else "## Top level", ""]
+        if g.doc:
+            lines += [g.doc, ""]
+        lines += ["| parameter | default | unit | allowed | source | meaning |", "|---|---|---|---|---|---|"]
+        for p in g.parameters:
+            cells = (f"`{p.path}`", f"`{p.default}`", p.unit, p.allowed, p.source, p.doc)
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    lines += ["", "## Timeline events", "", *("\n\n".join(_events()).splitlines())]
+    return "\n".join(lines) + "\n"
+
+
+def text() -> str:
+    lines = ["Scenario parameters: path = default [unit], allowed values, source; then what it means.", "", INTRO]
+    for g in groups():
+        lines += ["", f"{g.path or 'top level'}" + (f": {g.doc}" if g.doc else "")]
+        for p in g.parameters:
+            unit = f" [{p.unit}]" if p.unit != "-" else ""
+            lines.append(f"  {p.path} = {p.default}{unit}   allowed: {p.allowed}   source: {p.source}")
+            lines.append(f"      {p.doc}")
+    lines += ["", "timeline events", *(f"  {paragraph.replace('`', '')}" for paragraph in _events())]
+    return "\n".join(lines) + "\n"

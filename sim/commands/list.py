@@ -1,0 +1,29 @@
+"""``list``: the scenarios in ``scenarios/``, each with the question it answers."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import textwrap
+
+from sim.library import SCENARIO_DIR, scenario_files
+from sim.scenario import Scenario, ScenarioError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("list", help="list the scenarios in scenarios/ with the question each answers")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    files = scenario_files()
+    width = max(len(p.stem) for p in files) + 2
+    columns = max(60, min(shutil.get_terminal_size().columns, 120))
+    print(f"Scenarios in {SCENARIO_DIR} (run one with `python run.py run NAME --out DIR`):\n")
+    for path in files:
+        try:
+            text = " ".join(Scenario.load(path).description.split()) or "(no description)"
+        except ScenarioError as exc:
+            text = f"(invalid: {exc.errors[0]}; see `python run.py validate {path.stem}`)"
+        print(textwrap.fill(text, columns, initial_indent=f"{path.stem:<{width}}", subsequent_indent=" " * width))
+    return 0

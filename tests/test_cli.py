@@ -1,0 +1,248 @@
+"""The command line, in process (``sim.cli.main``) and, for bad input, as a subprocess: what
+each command writes and prints, and one clear message with exit code 2 for each bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim import Scenario, run
+from sim.cli import CliError, main
+from sim.commands.describe import groups, markdown
+from sim.library import BASELINE, SCENARIO_DIR, resolve, scenario_files
+from sim.metrics import NAMES, yearly
+from sim.outputs import FILES
+from sim.summary import run_table
+
+ROOT = Path(__file__).resolve().parents[1]
+LATER_EVENTS = ("compliance_regime", "cultivation", "authorize_health_education", "data_asset_registration",
+                "open_regional_exchange", "declaration_commitment", "authorize_credit")
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory) -> Path:
+    """A folder of quick scenarios: ``tiny`` (the baseline's 2023 at 2 000 users), ``twin`` (the
+    same under another name) and ``tiny_free`` (tiny with free public data)."""
+    folder = tmp_path_factory.mktemp("scenarios")
+    tiny = {
+        "extends": str(SCENARIO_DIR / f"{BASELINE}.yaml"),
+        "population": {"users": {"count": 2000, "represents": 500}},
+        "calendar": {"end": "2023-12"},
+        "timeline": [{"id": e, "remove": True} for e in LATER_EVENTS],
+    }
+    (folder / "tiny.yaml").write_text(yaml.safe_dump(tiny), encoding="utf-8")
+    (folder / "twin.yaml").write_text("extends: tiny.yaml\n", encoding="utf-8")
+    (folder / "tiny_free.yaml").write_text("extends: tiny.yaml\npolicy: {pricing: {regime: free}}\n", encoding="utf-8")
+    return folder
+
+
+def cli(*argv) -> int:
+    return main([str(a) for a in argv])
+
+
+# ---- run -----------------------------------------------------------------------------------------
+
+
+def test_run_writes_tidy_results_a_manifest_and_a_figure(scenarios, tmp_path, capsys):
+    tiny, out = scenarios / "tiny.yaml", tmp_path / "out"
+    assert cli("run", tiny, "--seed", 5, "--replicates", 2, "--out", out) == 0
+    printed = capsys.readouterr()
+    assert printed.err == ""  # no progress bar off a terminal
+    assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
+
+    scenario = Scenario.load(tiny)
+    metrics = pd.read_parquet(out / "metrics.parquet")
+    assert list(metrics.columns) == ["scenario", "run_id", "seed", "date", *NAMES]
+    assert metrics.groupby("run_id").seed.unique().map(list).tolist() == [[5], [6]]
+    one = run(scenario, seed=6, run_id=1).metrics
+    pd.testing.assert_frame_equal(metrics[metrics.run_id == 1].reset_index(drop=True), one, check_dtype=False)
+    per_year = pd.read_csv(out / "yearly.csv")
+    assert per_year[["run_id", "year"]].values.tolist() == [[0, 2023], [1, 2023]]
+    np.testing.assert_allclose(per_year.gmv_total.sum(), metrics.gmv_total.sum())
+    products = pd.read_parquet(out / "products.parquet")
+    assert list(products.columns[:3]) == ["scenario", "run_id", "seed"] and set(products.seed) == {5, 6}
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenario_hash"] == scenario.digest()
+    assert manifest["resolved_scenario"] == scenario.model_dump(mode="json")
+    assert manifest["seeds"] == [5, 6] and manifest["versions"]["mesa"].startswith("3.3")
+    assert manifest["command"] == f"python run.py run {tiny} --seed 5 --replicates 2 --out {out}"
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    assert manifest["git_commit"].startswith(head) and manifest["wall_time_s"] > 0
+    assert (out / "key_outcomes.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    assert run_table(yearly(metrics)) in printed.out
+    assert f"Results in {out}/" in printed.out
+
+
+def test_results_are_the_same_whatever_the_number_of_workers(scenarios, tmp_path):
+    for workers in (1, 2):
+        out = tmp_path / str(workers)
+        assert cli("run", scenarios / "tiny.yaml", "--replicates", 3, "--workers", workers, "--out", out) == 0
+    for name in ("metrics.parquet", "products.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "1" / name), pd.read_parquet(tmp_path / "2" / name))
+
+
+def test_a_folder_with_files_is_refused_and_force_leaves_other_files_alone(scenarios, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert cli("run", scenarios / "tiny.yaml", "--out", out) == 2
+    assert "is not empty; pass --force" in capsys.readouterr().err
+    assert os.listdir(out) == ["notes.txt"]
+
+    (out / "metrics.parquet").write_bytes(b"stale")
+    assert cli("run", scenarios / "tiny.yaml", "--out", out, "--force") == 0
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert sorted(os.listdir(out)) == sorted([*FILES, "notes.txt"])  # no temporary files left behind
+    assert len(pd.read_parquet(out / "metrics.parquet")) == 12
+
+
+# ---- bad input ------------------------------------------------------------------------------------
+
+
+def _bad_inputs(folder: Path) -> dict[str, tuple[list, str]]:
+    """Each bad input: the arguments of ``run`` and a phrase its message must contain."""
+    broken = "name: broken\npolicy:\n  pricing: [free\ncalendar: {end: 2023-12}\n"
+    (folder / "broken.yaml").write_text(broken, encoding="utf-8")
+    (folder / "wrong.yaml").write_text(f"extends: {folder / 'tiny.yaml'}\npolicy: {{pricing: {{regime: auction}}}}\n",
+                                       encoding="utf-8")
+    (folder / "a_file").write_text("keep me", encoding="utf-8")
+    out = folder / "out"
+    return {
+        "missing file": (["run", folder / "missing.yaml", "--out", out], "scenario file not found: "),
+        "YAML syntax": (["run", folder / "broken.yaml", "--out", out], "YAML syntax error at line 4, column 9"),
+        "schema": (["run", folder / "wrong.yaml", "--out", out], "policy.pricing.regime: Input should be"),
+        "unknown name": (["run", "no_such_scenario", "--out", out],
+                         "unknown scenario 'no_such_scenario'; a YAML path or one of: wuhan_2023_2025, "),
+        "unwritable folder": (["run", folder / "tiny.yaml", "--out", folder / "a_file" / "out"],
+                              f"cannot write results to {folder / 'a_file' / 'out'}: "),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing file", "YAML syntax", "schema", "unknown name", "unwritable folder"])
+def test_bad_input_gives_one_clear_message_and_exit_code_2(scenarios, case, capsys):
+    argv, phrase = _bad_inputs(scenarios)[case]
+    before = {p: p.read_bytes() for p in scenarios.iterdir() if p.is_file()}
+    assert cli(*argv) == 2
+    printed = capsys.readouterr()
+    assert printed.err.startswith("error: ") and phrase in printed.err and "Traceback" not in printed.err
+    assert printed.out == ""
+    assert {p: p.read_bytes() for p in scenarios.iterdir() if p.is_file()} == before  # nothing on disk damaged
+    assert not (scenarios / "out").exists()
+
+
+def test_debug_shows_the_traceback(scenarios):
+    with pytest.raises(CliError, match="unknown scenario"):
+        cli("--debug", "run", "no_such_scenario", "--out", scenarios / "out")
+
+
+def test_bad_input_from_the_shell(scenarios):
+    _bad_inputs(scenarios)
+    done = subprocess.run([sys.executable, "run.py", "run", scenarios / "broken.yaml", "--out", scenarios / "out"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"error: invalid scenario {scenarios / 'broken.yaml'}:",
+                                        "  YAML syntax error at line 4, column 9: expected ',' or ']', but got ':'"]
+
+
+def test_scenarios_are_found_by_name_or_path(scenarios):
+    assert resolve("no_exchange") == SCENARIO_DIR / "no_exchange.yaml"
+    assert resolve(str(scenarios / "tiny.yaml")) == scenarios / "tiny.yaml"
+
+
+# ---- compare ---------------------------------------------------------------------------------------
+
+
+def test_compare_pairs_seeds_and_reports_differences_to_the_first(scenarios, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    names = ("tiny", "twin", "tiny_free")
+    assert cli("compare", *(scenarios / f"{n}.yaml" for n in names), "--replicates", 2, "--seed", 3, "--out", out) == 0
+    printed = capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == sorted(["comparison.csv", *names])
+    for name in names:
+        assert sorted(p.name for p in (out / name).iterdir()) == sorted(FILES)
+        assert pd.read_parquet(out / name / "metrics.parquet").groupby("run_id").seed.first().tolist() == [3, 4]
+
+    table = pd.read_csv(out / "comparison.csv")
+    assert table.scenario.unique().tolist() == list(names)
+    twin = table[table.scenario == "twin"]
+    assert len(twin) == len(NAMES) and (twin[["diff_mean", "diff_p05", "diff_p95"]].fillna(0) == 0).all().all()
+    level = table.set_index(["scenario", "metric"])
+    for metric in ("gmv_total", "operator_revenue", "value_created"):
+        np.testing.assert_allclose(level.loc[("tiny_free", metric), "diff_mean"],
+                                   level.loc[("tiny_free", metric), "mean"] - level.loc[("tiny", metric), "mean"])
+    assert level.loc[("tiny_free", "operator_revenue"), "mean"] == 0
+    assert "Δ vs tiny" in printed and "tiny_free" in printed
+
+
+@pytest.mark.parametrize(("names", "phrase"), [(["tiny"], "at least two"), (["tiny", "tiny"], "appears twice")])
+def test_compare_needs_two_differently_named_scenarios(scenarios, tmp_path, capsys, names, phrase):
+    assert cli("compare", *(scenarios / f"{n}.yaml" for n in names), "--out", tmp_path / "cmp") == 2
+    assert phrase in capsys.readouterr().err
+    assert not (tmp_path / "cmp").exists()
+
+
+# ---- validate, describe, list -----------------------------------------------------------------------
+
+
+def test_validate_accepts_the_library(capsys):
+    files = [str(p) for p in scenario_files()]
+    assert cli("validate", *files, "no_exchange") == 0
+    assert capsys.readouterr().out.splitlines() == [f"{f}: ok" for f in [*files, "no_exchange"]]
+
+
+def test_validate_names_every_error_and_fails_if_any_file_is_bad(scenarios, tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    text = f"extends: {scenarios / 'tiny.yaml'}\nbehaviour: {{need_rate: 2}}\npolicy: {{pricing: {{cap: -1}}}}\n"
+    bad.write_text(text, encoding="utf-8")
+    assert cli("validate", scenarios / "tiny.yaml", bad, tmp_path / "gone.yaml") == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{scenarios / 'tiny.yaml'}: ok"
+    assert lines[1] == f"{bad}: 2 error(s)"
+    assert any(line.startswith("  policy.pricing.cap: ") for line in lines)
+    assert any(line.startswith("  behaviour.need_rate: ") for line in lines)
+    assert lines[-1] == f"{tmp_path / 'gone.yaml'}: scenario file not found: {tmp_path / 'gone.yaml'}"
+
+
+def test_docs_parameters_md_is_the_current_describe_output(capsys):
+    assert cli("describe", "--format", "markdown") == 0
+    expected = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
+    assert capsys.readouterr().out == expected, "regenerate with `make docs`"
+
+
+def test_describe_lists_real_parameters_with_valid_defaults(capsys):
+    parameters = [p for g in groups() for p in g.parameters if p.path not in ("name", "description", "timeline")]
+    keys = {"domains": "health", "operators": "wuhan_data_group", "exchanges": "pilot_platform"}
+    defaults = {p.path.replace("<id>", keys.get(p.path.split(".")[0], "")): yaml.safe_load(p.default)
+                for p in parameters}
+    assert defaults["policy.pricing.cap"] == 0.8 and defaults["exchanges.pilot_platform.fee_rate"] == 0.025
+    Scenario.load(SCENARIO_DIR / f"{BASELINE}.yaml", overrides=defaults)  # every path exists and every default is valid
+    assert len(parameters) > 100
+    assert cli("describe") == 0
+    text = capsys.readouterr().out
+    assert all(f"  {p.path} = {p.default}" in text for p in parameters)
+    assert "policy.pricing.cap = 0.8 [万元/use]   allowed: (0, ∞)   source: 发改价格〔2025〕65号 price cap" in text
+
+
+def test_markdown_rows_carry_unit_range_and_source():
+    text = markdown()
+    regime = "| `policy.pricing.regime` | `cost_plus_cap` | - | one of free, cost_plus_cap, market, allowed_revenue |"
+    assert regime in text
+    assert "| `regulator.audit_rate` | `0.05` | share/month | [0, 1] | plan 六.2 |" in text
+
+
+def test_list_shows_every_scenario_with_its_question(capsys):
+    assert cli("list") == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    for path in scenario_files():
+        description = " ".join(Scenario.load(path).description.split())
+        assert f"{path.stem} {description}" in printed
