@@ -40,7 +40,7 @@ def revenue_bars(source: Source, ax: Axes | None = None, lang: str = "en") -> Ax
         groups = pd.Series(x).groupby(split["scenario"].to_numpy(), sort=False).mean()
         names = ax.secondary_xaxis("bottom")
         names.set_xticks(groups.to_numpy(), groups.index.astype(str))
-        names.tick_params(length=0, pad=16)
+        names.tick_params(length=0, pad=18)
         names.spines["bottom"].set_visible(False)
     ax.set_ylabel(labels.metric_label("operator_revenue", lang, per="year"))
     legend(ax, f"{labels.word('revenue', lang)} ({labels.word('mean over runs', lang)})")

@@ -47,7 +47,7 @@ def sobol_bars(source: pd.DataFrame | str | Path, metric: str | None = None, ax:
     their confidence intervals; the most influential parameter on top."""
     lang = labels.resolve(lang)
     frame = _for_metric(source, metric, ("S1", "S1_conf", "ST", "ST_conf")).sort_values("ST")
-    ax = new_axes(ax, size=(6.4, 0.5 + 0.45 * len(frame)))
+    ax = new_axes(ax, size=(6.4, 1.5 + 0.5 * len(frame)))
     y = np.arange(len(frame))
     ax.barh(y + 0.2, frame["ST"], 0.4, xerr=frame["ST_conf"], capsize=2, label=labels.word("total-order", lang))
     ax.barh(y - 0.2, frame["S1"], 0.4, xerr=frame["S1_conf"], capsize=2, label=labels.word("first-order", lang))
