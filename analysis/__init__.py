@@ -7,13 +7,13 @@ from analysis.figures import key_outcomes
 from analysis.load import load_indices, load_metrics, load_products
 from analysis.revenue import revenue_bars, revenue_split
 from analysis.sensitivity import morris_scatter, sobol_bars
-from analysis.stats import outcomes, paired_difference
+from analysis.stats import outcomes, paired_difference, per_year
 from analysis.structure import concentration, lorenz, rank_size, structure
 from analysis.sweep import heatmap, response
 from analysis.yearly import yearly_bars, yearly_summary, yearly_table
 
 __all__ = [
     "concentration", "diff_fan", "fan", "heatmap", "key_outcomes", "load_indices", "load_metrics", "load_products",
-    "lorenz", "morris_scatter", "outcomes", "paired_difference", "rank_size", "response", "revenue_bars",
+    "lorenz", "morris_scatter", "outcomes", "paired_difference", "per_year", "rank_size", "response", "revenue_bars",
     "revenue_split", "sobol_bars", "structure", "yearly_bars", "yearly_summary", "yearly_table",
 ]

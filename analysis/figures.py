@@ -16,6 +16,7 @@ KEY_OUTCOMES = ("gmv_total", "exchange_share", "value_created", "operator_revenu
 
 def key_outcomes(metrics: Source, lang: str = "en") -> Figure:
     """Fan charts of the key outcomes, one panel each, scenarios overlaid."""
+    lang = labels.resolve(lang)
     frame = load_metrics(metrics)
     fig = Figure(figsize=(14, 7), layout="constrained")
     for i, (ax, metric) in enumerate(zip(fig.subplots(2, 3, sharex=True).flat, KEY_OUTCOMES)):

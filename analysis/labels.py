@@ -8,6 +8,7 @@ needs one (e.g. Debian's ``fonts-noto-cjk``); without it figures warn and use En
 from __future__ import annotations
 
 import functools
+import re
 import warnings
 from pathlib import Path
 
@@ -94,6 +95,7 @@ CJK_FAMILIES = (
     "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
     "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Noto Sans CJK JP", "Droid Sans Fallback",
 )
+CJK_GLOSS = re.compile(r"\s*\([^)]*[\u3000-\u9fff][^)]*\)")
 CJK_FILES = ("notosanscjk", "sourcehansans", "wqy", "msyh", "simhei", "pingfang", "droidsansfallback")
 
 
@@ -101,15 +103,18 @@ CJK_FILES = ("notosanscjk", "sourcehansans", "wqy", "msyh", "simhei", "pingfang"
 def cjk_font() -> str | None:
     """The family name of an installed CJK font, or None. Fonts installed after matplotlib
     built its font cache are found on disk and registered."""
-    for attempt in range(2):
-        names = {f.name for f in font_manager.fontManager.ttflist}
-        found = next((name for name in CJK_FAMILIES if name in names), None)
-        if found or attempt:
-            return found
+    found = _known_cjk_font()
+    if found is None:
         for path in font_manager.findSystemFonts():
             if any(key in Path(path).name.lower().replace("-", "") for key in CJK_FILES):
                 font_manager.fontManager.addfont(path)
-    return None
+        found = _known_cjk_font()
+    return found
+
+
+def _known_cjk_font() -> str | None:
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FAMILIES if name in names), None)
 
 
 def resolve(lang: str) -> str:
@@ -155,14 +160,19 @@ def unit(name: str, lang: str = "en", per: str | None = None) -> str:
 
 def metric_label(name: str, lang: str = "en", per: str | None = None) -> str:
     """An axis label: the metric's name (Chinese name for "zh") and its unit."""
-    title = ZH_NAMES[name] if lang == "zh" else name
-    return f"{title} ({unit(name, lang, per)})"
+    text = unit(name, lang, per)
+    return f"{ZH_NAMES[name] if lang == 'zh' else name} ({text})"
 
 
 def describe(name: str, lang: str = "en") -> str:
-    """A one-line title: the metric's description (its Chinese name for "zh")."""
-    metric = _metric(name)
-    return ZH_NAMES[name] if lang == "zh" else metric.description[:1].upper() + metric.description[1:]
+    """A one-line title: the metric's description (its Chinese name for "zh"). Without a CJK
+    font, Chinese glosses in parentheses, such as "(反哺公共服务)", are left out."""
+    text = _metric(name).description
+    if lang == "zh":
+        return ZH_NAMES[name]
+    if cjk_font() is None:
+        text = CJK_GLOSS.sub("", text)
+    return text[:1].upper() + text[1:]
 
 
 use_cjk_fallback()

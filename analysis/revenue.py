@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from analysis import labels
 from analysis.axes import legend, new_axes
 from analysis.load import Source, load_metrics
-from sim.metrics import yearly
+from analysis.stats import per_year
 
 SHARES = ("operator", "data_providers", "public_services", "contributors")
 COLUMNS = tuple(f"revenue_{s}" for s in SHARES)
@@ -18,9 +18,7 @@ COLUMNS = tuple(f"revenue_{s}" for s in SHARES)
 
 def revenue_split(source: Source) -> pd.DataFrame:
     """Mean over runs of each share per scenario and year (万元); they add up to ``operator_revenue``."""
-    frame = load_metrics(source)
-    if "date" in frame:
-        frame = yearly(frame)
+    frame = per_year(load_metrics(source))
     return frame.groupby(["scenario", "year"], sort=False)[[*COLUMNS, "operator_revenue"]].mean().reset_index()
 
 

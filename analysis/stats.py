@@ -31,12 +31,15 @@ def paired_difference(frame: pd.DataFrame, baseline: str, on: str = "seed") -> p
     """Every other scenario minus ``baseline``, run by run, pairing runs with the same ``on``
     (seed): with common random numbers the difference is the policy effect, not noise.
 
-    Works on monthly or yearly frames; keeps only seeds present in both scenarios."""
+    Works on monthly or yearly frames with one run per scenario and seed; keeps only seeds
+    present in both scenarios."""
     if baseline not in set(frame["scenario"]):
         known = ", ".join(map(str, frame["scenario"].unique()))
         raise ValueError(f"baseline {baseline!r} not among scenarios: {known}")
     t = time_key(frame)
     metrics = [c for c in NAMES if c in frame]
+    if frame.duplicated(["scenario", on, t]).any():
+        raise ValueError(f"several runs of one scenario share a {on}: cannot pair runs")
     base = frame[frame["scenario"] == baseline].set_index([on, t])[metrics]
     out = []
     for name, group in frame[frame["scenario"] != baseline].groupby("scenario", sort=False):
@@ -51,23 +54,26 @@ def paired_difference(frame: pd.DataFrame, baseline: str, on: str = "seed") -> p
     return pd.concat(out, ignore_index=True)
 
 
+def per_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per run and year, each metric aggregated from months as :data:`sim.metrics.METRICS`
+    declares. The non-metric columns of a monthly frame (scenario, run_id, seed, sweep parameters …)
+    identify its runs and are kept; a yearly frame is returned as it is."""
+    if time_key(frame) == "year":
+        return frame
+    keys = [c for c in frame.columns if c not in NAMES and c != "date"]
+    if not keys:
+        raise ValueError("a monthly frame needs columns that identify runs (scenario, seed …)")
+    ids = frame.groupby(keys, sort=False, dropna=False).ngroup()
+    runs = frame[keys].drop_duplicates().reset_index(drop=True)  # row i describes run i
+    totals = yearly(frame.reindex(columns=["date", *NAMES]).assign(run_id=ids))
+    return pd.concat([runs.loc[totals["run_id"]].reset_index(drop=True), totals.drop(columns="run_id")], axis=1)
+
+
 def outcomes(frame: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
-    """One row per run: each metric in ``year`` (default: the last year), aggregated from months
-    as :data:`sim.metrics.METRICS` declares. Non-metric columns (scenario, seed, parameters …)
-    identify a run and are kept."""
-    if time_key(frame) == "date":
-        keys = [c for c in frame.columns if c not in NAMES and c != "date"]
-        if not keys:
-            raise ValueError("a monthly frame needs columns that identify runs (scenario, seed …)")
-        ids = frame.groupby(keys, sort=False, dropna=False).ngroup()
-        runs = frame[keys].drop_duplicates().reset_index(drop=True)  # row i describes run i
-        totals = yearly(frame.reindex(columns=["date", *NAMES]).assign(run_id=ids))
-        per_year = pd.concat([runs.loc[totals["run_id"]].reset_index(drop=True),
-                              totals.drop(columns="run_id")], axis=1)
-    else:
-        per_year = frame
-    year = per_year["year"].max() if year is None else year
-    chosen = per_year[per_year["year"] == year]
+    """One row per run: its metrics in ``year`` (default: the last year), see :func:`per_year`."""
+    runs = per_year(frame)
+    year = runs["year"].max() if year is None else year
+    chosen = runs[runs["year"] == year]
     if chosen.empty:
-        raise ValueError(f"no results for year {year}; years: {sorted(per_year['year'].unique())}")
+        raise ValueError(f"no results for year {year}; years: {sorted(runs['year'].unique())}")
     return chosen.reset_index(drop=True)

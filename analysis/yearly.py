@@ -10,16 +10,14 @@ from matplotlib.axes import Axes
 from analysis import labels
 from analysis.axes import colors, legend, new_axes
 from analysis.load import Source, load_metrics
-from analysis.stats import paired_difference
-from sim.metrics import NAMES, yearly
+from analysis.stats import paired_difference, per_year
+from sim.metrics import NAMES
 
 
 def yearly_runs(source: Source, baseline: str | None = None) -> pd.DataFrame:
     """One row per run and year (metrics aggregated as declared); with ``baseline``, each
     scenario's paired difference from it."""
-    frame = load_metrics(source)
-    if "date" in frame:
-        frame = yearly(frame)
+    frame = per_year(load_metrics(source))
     return paired_difference(frame, baseline) if baseline else frame
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.container import BarContainer, ErrorbarContainer
-from support import legend_texts, saved
 
 from analysis import yearly_bars, yearly_summary, yearly_table
+from analysis_tests.support import legend_texts, saved
 from sim.metrics import yearly
 
 

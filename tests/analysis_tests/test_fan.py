@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support import legend_texts, polys, saved
 
 from analysis import diff_fan, fan, key_outcomes, paired_difference
+from analysis_tests.support import legend_texts, polys, saved
 
 
 def test_fan_draws_a_median_and_two_bands_per_scenario(metrics, tmp_path):
@@ -47,6 +47,8 @@ def test_paired_difference_keeps_common_seeds_and_refuses_unpaired_runs(metrics)
         paired_difference(other_seeds, "base")
     with pytest.raises(ValueError, match="baseline 'nope' not among"):
         paired_difference(metrics, "nope")
+    with pytest.raises(ValueError, match="several runs of one scenario share a seed"):
+        paired_difference(metrics.assign(seed=0), "base")
 
 
 def test_diff_fan_shows_scenario_minus_baseline_around_zero(metrics, tmp_path):

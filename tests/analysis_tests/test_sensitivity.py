@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from matplotlib.container import BarContainer, ErrorbarContainer
-from support import INDICES, legend_texts, saved
 
 from analysis import morris_scatter, sobol_bars
+from analysis_tests.support import INDICES, legend_texts, saved
 
 
 def test_sobol_bars_show_both_orders_with_intervals_most_influential_on_top(tmp_path):

@@ -6,9 +6,9 @@ import shutil
 
 import pandas as pd
 import pytest
-from support import BUDGET, RATE
 
 from analysis import load_indices, load_metrics, load_products
+from analysis_tests.support import BUDGET, RATE
 from sim.metrics import NAMES
 
 

@@ -21,7 +21,7 @@ def test_labels_carry_units_and_the_period_of_flows():
     assert labels.metric_label("n_merchants", "zh") == "数据商数量 (家)"
     assert labels.describe("exchange_share") == "On-exchange share of trade value"
     with pytest.raises(ValueError, match="unknown metric 'gdp'"):
-        labels.metric_label("gdp")
+        labels.metric_label("gdp", "zh")
     with pytest.raises(ValueError, match="lang must be one of en, zh"):
         labels.resolve("fr")
 
@@ -39,3 +39,11 @@ def test_chinese_without_a_cjk_font_warns_and_falls_back_to_english(metrics, mon
     with pytest.warns(UserWarning, match="no CJK font installed"):
         ax = fan(metrics, "gmv_total", lang="zh")
     assert ax.get_ylabel() == "gmv_total (10⁴ CNY per month)" and ax.get_xlabel() == "Month"
+
+
+def test_english_titles_drop_chinese_glosses_only_without_a_cjk_font(monkeypatch):
+    monkeypatch.setattr(labels, "cjk_font", lambda: None)
+    assert labels.describe("revenue_public_services") == "Share to the public-service fund"
+    monkeypatch.setattr(labels, "cjk_font", lambda: "Test CJK")
+    assert labels.describe("revenue_public_services") == "Share to the public-service fund (反哺公共服务)"
+    assert labels.describe("revenue_public_services", "zh") == "反哺公共服务"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.container import BarContainer
-from support import legend_texts, saved
 
 from analysis import revenue_bars, revenue_split
+from analysis_tests.support import legend_texts, saved
 
 
 def test_revenue_split_adds_up_to_operator_revenue(metrics):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from support import legend_texts, polys, saved
 
 from analysis import concentration, lorenz, rank_size, structure
+from analysis_tests.support import legend_texts, polys, saved
 
 
 def products(sales: list[float], scenario: str = "s", run_id: int = 0) -> pd.DataFrame:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from support import INDICES
 
+from analysis_tests.support import INDICES
 from sim.cli import main
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.filterwarnings("ignore:no CJK font installed")  # --lang zh on a machine without one
 @pytest.mark.parametrize("args", [
     ["--kind", "fan", "--metric", "exchange_share"],
     ["--kind", "diff", "--baseline", "base", "--lang", "zh"],

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import BUDGET, RATE
 
+from analysis_tests.support import BUDGET, RATE
 from sim import Scenario, run
 from sim.cli import main
 

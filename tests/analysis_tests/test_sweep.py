@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support import BUDGET, RATE, legend_texts, polys, saved
 
-from analysis import heatmap, outcomes, response
+from analysis import heatmap, outcomes, per_year, response
+from analysis_tests.support import BUDGET, RATE, legend_texts, polys, saved
 from sim.metrics import yearly
 
 
@@ -53,3 +53,11 @@ def test_heatmap_bins_sampled_parameters(sweep):
     assert ax.images[0].get_array().shape == (2, 2)
     with pytest.raises(ValueError, match="no column nope"):
         heatmap(sweep, "voucher_spend", RATE, "nope")
+
+
+def test_per_year_keeps_sweep_points_apart_even_with_the_same_run_id_and_seed(sweep):
+    same_ids = sweep.assign(run_id=0, seed=0)
+    runs = per_year(same_ids)
+    assert len(runs) == 4 * 3
+    spend = runs.groupby([RATE, BUDGET])["voucher_spend"].sum()  # over the three years
+    assert spend[0.0, 5000.0] == 0 and spend[0.3, 5000.0] == pytest.approx(5000.0) and spend[0.3, 50000.0] > 5000
