@@ -2,7 +2,8 @@
 common words, and a CJK font for ``lang="zh"``.
 
 English labels write 万元 as "10⁴ CNY" so that they render without a CJK font. ``lang="zh"``
-needs one (e.g. Debian's ``fonts-noto-cjk``); without it figures warn and use English.
+needs one (e.g. Debian's ``fonts-noto-cjk``); without it figures warn and use English. On
+import, an installed CJK font is appended to matplotlib's font families as a fallback.
 """
 
 from __future__ import annotations

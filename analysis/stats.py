@@ -20,7 +20,7 @@ def bands(frame: pd.DataFrame, value: str, x: str, by: str = "scenario") -> pd.D
 
 
 def time_key(frame: pd.DataFrame) -> str:
-    """"date" for monthly frames, "year" for yearly ones."""
+    """The time column: "date" for monthly frames, "year" for yearly ones."""
     for key in ("date", "year"):
         if key in frame:
             return key
