@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "sim.commands.validate",
     "sim.commands.describe",
     "sim.commands.list",
+    "sim.commands.plot",
 )
 
 

@@ -1,0 +1,179 @@
+"""Axis text in English or Chinese: metric labels and units (from :data:`sim.metrics.METRICS`),
+common words, and a CJK font for ``lang="zh"``.
+
+English labels write 万元 as "10⁴ CNY" so that they render without a CJK font. ``lang="zh"``
+needs one (e.g. Debian's ``fonts-noto-cjk``); without it figures warn and use English. On
+import, an installed CJK font is appended to matplotlib's font families as a fallback.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib import font_manager
+
+from sim.metrics import METRICS
+
+LANGS = ("en", "zh")
+METRIC = {m.name: m for m in METRICS}
+
+ZH_NAMES = {
+    "gmv_total": "交易总额",
+    "gmv_exchange": "场内交易额",
+    "gmv_off_exchange": "场外交易额",
+    "exchange_share": "场内交易占比",
+    "n_transactions": "交易次数",
+    "n_active_buyers": "活跃买方",
+    "n_merchants": "数据商数量",
+    "n_products": "数据产品数量",
+    "n_listed": "挂牌产品数量",
+    "price_index": "平均价格",
+    "public_data_free_uses": "公共数据无偿使用",
+    "public_data_paid_uses": "公共数据有偿使用",
+    "operator_revenue": "运营机构总收入",
+    "revenue_operator": "运营机构留存",
+    "revenue_data_providers": "数据提供方分成",
+    "revenue_public_services": "反哺公共服务",
+    "revenue_contributors": "共建数据商分成",
+    "exchange_fee_revenue": "交易机构服务费",
+    "value_created": "数据使用价值",
+    "consumer_surplus": "买方剩余",
+    "merchant_profit": "数据商利润",
+    "hhi_merchants": "数据商销售额赫芬达尔指数",
+    "mean_quality": "公共数据平均质量",
+    "audits": "抽查数据商",
+    "violations_detected": "查处违规产品",
+    "n_noncompliant": "不合规在售产品",
+    "penalties": "罚款",
+    "incidents": "安全事件",
+    "leakage_value": "虚报公益用途损失",
+    "voucher_spend": "数据券支出",
+    "fiscal_spend": "财政支出",
+    "data_asset_loans": "数据资产质押贷款",
+    "public_service_fund": "公共服务基金余额",
+    "merchant_exits": "退出数据商",
+    "ledger_imbalance": "账目不平衡",
+}
+ZH_UNITS = {
+    "万元": "万元",
+    "万元/use": "万元/次",
+    "share": "占比",
+    "uses": "次",
+    "users": "户",
+    "merchants": "家",
+    "products": "个",
+    "incidents": "起",
+    "0-1": "0–1",
+}
+WORDS = {
+    "month": ("Month", "月份"),
+    "year": ("Year", "年份"),
+    "bands": ("median; 50 % and 90 % bands", "中位数；50 % 与 90 % 区间"),
+    "interval": ("median and 90 % interval", "中位数与 90 % 区间"),
+    "difference": ("difference from {}", "相对于 {} 的差值"),
+    "runs": ("runs", "次模拟"),
+    "mean over runs": ("mean over runs", "多次模拟均值"),
+    "share of products": ("cumulative share of products", "产品累计占比"),
+    "share of sales": ("cumulative share of sales", "销售额累计占比"),
+    "equality": ("equal sales", "完全平均"),
+    "rank": ("rank", "排名"),
+    "sales": ("product sales (10⁴ CNY)", "产品销售额 (万元)"),
+    "units sold": ("product sales (uses)", "产品销售次数 (次)"),
+    "first-order": ("first-order S1", "一阶指数 S1"),
+    "total-order": ("total-order ST", "总效应指数 ST"),
+    "sobol index": ("Sobol index", "Sobol 指数"),
+    "operator": ("operator", "运营机构"),
+    "data_providers": ("data providers", "数据提供方"),
+    "public_services": ("public services", "公共服务"),
+    "contributors": ("contributing merchants", "共建数据商"),
+    "revenue": ("paid public-data revenue", "公共数据有偿使用收入"),
+}
+CJK_FAMILIES = (
+    "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+    "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Noto Sans CJK JP", "Droid Sans Fallback",
+)
+CJK_GLOSS = re.compile(r"\s*\([^)]*[\u3000-\u9fff][^)]*\)")
+CJK_FILES = ("notosanscjk", "sourcehansans", "wqy", "msyh", "simhei", "pingfang", "droidsansfallback")
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The family name of an installed CJK font, or None. Fonts installed after matplotlib
+    built its font cache are found on disk and registered."""
+    found = _known_cjk_font()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(key in Path(path).name.lower().replace("-", "") for key in CJK_FILES):
+                font_manager.fontManager.addfont(path)
+        found = _known_cjk_font()
+    return found
+
+
+def _known_cjk_font() -> str | None:
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FAMILIES if name in names), None)
+
+
+def resolve(lang: str) -> str:
+    """The language figures will use: ``lang``, or "en" with a warning when "zh" has no font."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    if lang == "zh" and cjk_font() is None:
+        warnings.warn("no CJK font installed (e.g. Debian's fonts-noto-cjk): using English labels", stacklevel=3)
+        return "en"
+    use_cjk_fallback()
+    return lang
+
+
+def use_cjk_fallback() -> None:
+    """Append an installed CJK font to matplotlib's font families: Latin text keeps its font and
+    Chinese characters (labels, scenario names) fall back to the CJK one. Done on import, and
+    again by every figure in case a style has reset the families since."""
+    font = cjk_font()
+    if font and font not in mpl.rcParams["font.family"]:
+        mpl.rcParams["font.family"] = [*mpl.rcParams["font.family"], font]
+
+
+def word(key: str, lang: str) -> str:
+    """A common word of figures in ``lang``."""
+    en, zh = WORDS[key]
+    return zh if lang == "zh" else en
+
+
+def _metric(name: str):
+    if name not in METRIC:
+        raise ValueError(f"unknown metric {name!r}; known: {', '.join(METRIC)}")
+    return METRIC[name]
+
+
+def unit(name: str, lang: str = "en", per: str | None = None) -> str:
+    """The unit of a metric; ``per`` ("month" or "year") marks flows summed over that period."""
+    metric = _metric(name)
+    text = ZH_UNITS.get(metric.unit, metric.unit) if lang == "zh" else metric.unit.replace("万元", "10⁴ CNY")
+    if per and metric.year == "sum":
+        text += {"month": "/月", "year": "/年"}[per] if lang == "zh" else f" per {per}"
+    return text
+
+
+def metric_label(name: str, lang: str = "en", per: str | None = None) -> str:
+    """An axis label: the metric's name (Chinese name for "zh") and its unit."""
+    text = unit(name, lang, per)
+    return f"{ZH_NAMES[name] if lang == 'zh' else name} ({text})"
+
+
+def describe(name: str, lang: str = "en") -> str:
+    """A one-line title: the metric's description (its Chinese name for "zh"). Without a CJK
+    font, Chinese glosses in parentheses, such as "(反哺公共服务)", are left out."""
+    text = _metric(name).description
+    if lang == "zh":
+        return ZH_NAMES[name]
+    if cjk_font() is None:
+        text = CJK_GLOSS.sub("", text)
+    return text[:1].upper() + text[1:]
+
+
+use_cjk_fallback()

@@ -1,0 +1,79 @@
+"""Global sensitivity: Sobol first- and total-order indices with confidence intervals, and the
+Morris μ*–σ screening plot. Both take a DataFrame of indices, one row per parameter (and metric):
+columns ``parameter``, ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` or ``mu_star``, ``sigma``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from analysis import labels
+from analysis.axes import legend, new_axes
+from analysis.load import load_indices
+
+
+def _for_metric(source: pd.DataFrame | str | Path, metric: str | None, needed: tuple[str, ...]) -> pd.DataFrame:
+    """The indices of one metric (the only one, or ``metric``), checked for ``needed`` columns."""
+    frame = load_indices(source)
+    missing = [c for c in ("parameter", *needed) if c not in frame]
+    if missing:
+        raise ValueError(f"indices lack columns {', '.join(missing)}")
+    if "metric" in frame:
+        metrics = list(frame["metric"].unique())
+        if metric is None and len(metrics) > 1:
+            raise ValueError(f"indices cover several metrics; choose one of {', '.join(map(str, metrics))}")
+        frame = frame[frame["metric"] == (metric or metrics[0])]
+        if frame.empty:
+            raise ValueError(f"no indices for metric {metric!r}; known: {', '.join(map(str, metrics))}")
+    return frame
+
+
+def _metric_of(frame: pd.DataFrame, metric: str | None) -> str | None:
+    """The metric the indices are about, if known."""
+    return metric or (str(frame["metric"].iloc[0]) if "metric" in frame else None)
+
+
+def _title(metric: str | None, lang: str) -> str | None:
+    """Legend title: the metric with its unit (or its name alone if it is not a model metric)."""
+    return labels.metric_label(metric, lang) if metric in labels.METRIC else metric
+
+
+def sobol_bars(source: pd.DataFrame | str | Path, metric: str | None = None, ax: Axes | None = None,
+               lang: str = "en") -> Axes:
+    """Horizontal bars of first-order (S1) and total-order (ST) indices per parameter, with
+    their confidence intervals; the most influential parameter on top."""
+    lang = labels.resolve(lang)
+    frame = _for_metric(source, metric, ("S1", "S1_conf", "ST", "ST_conf")).sort_values("ST")
+    ax = new_axes(ax, size=(6.4, 1.5 + 0.5 * len(frame)))
+    y = np.arange(len(frame))
+    ax.barh(y + 0.2, frame["ST"], 0.4, xerr=frame["ST_conf"], capsize=2, label=labels.word("total-order", lang))
+    ax.barh(y - 0.2, frame["S1"], 0.4, xerr=frame["S1_conf"], capsize=2, label=labels.word("first-order", lang))
+    ax.set_yticks(y, frame["parameter"])
+    ax.axvline(0, color="0.4", linewidth=0.8)
+    ax.set_xlabel(labels.word("sobol index", lang))
+    legend(ax, _title(_metric_of(frame, metric), lang))
+    return ax
+
+
+def morris_scatter(source: pd.DataFrame | str | Path, metric: str | None = None, ax: Axes | None = None,
+                   lang: str = "en") -> Axes:
+    """Morris screening: mean absolute elementary effect μ* against their spread σ, one labelled
+    point per parameter; points above the line σ = μ* act non-linearly or through interactions."""
+    lang = labels.resolve(lang)
+    frame = _for_metric(source, metric, ("mu_star", "sigma"))
+    ax = new_axes(ax, size=(5, 4.2))
+    ax.scatter(frame["mu_star"], frame["sigma"], zorder=3)
+    for name, x, y in zip(frame["parameter"], frame["mu_star"], frame["sigma"]):
+        ax.annotate(str(name), (x, y), xytext=(4, 3), textcoords="offset points", fontsize="small")
+    top = float(max(frame["mu_star"].max(), frame["sigma"].max())) * 1.1 or 1.0
+    ax.plot([0, top], [0, top], color="0.5", linestyle="--", linewidth=0.8, label="σ = μ*")
+    ax.set(xlim=(0, top), ylim=(0, top))
+    metric = _metric_of(frame, metric)
+    unit = f" ({labels.unit(metric, lang)})" if metric in labels.METRIC else ""
+    ax.set_xlabel(f"μ*{unit}")
+    ax.set_ylabel(f"σ{unit}")
+    legend(ax, _title(metric, lang))
+    return ax

@@ -1,0 +1,63 @@
+"""Sweep responses: a yearly outcome against one parameter (median, 50 % and 90 % bands over
+replicates), or its median over a grid of two parameters as a heatmap.
+
+Both take any metrics frame whose runs carry parameter columns: monthly (aggregated to the year
+as :data:`sim.metrics.METRICS` declares) or one row per run and year."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from analysis import labels
+from analysis.axes import colors, legend, new_axes
+from analysis.load import Source, load_metrics
+from analysis.stats import bands, outcomes
+
+
+def _outcomes(source: Source, metric: str, columns: list[str], year: int | None) -> tuple[pd.DataFrame, int]:
+    frame = outcomes(load_metrics(source), year)
+    missing = [c for c in [metric, *columns] if c not in frame]
+    if missing:
+        known = ", ".join(map(str, frame.columns))
+        raise ValueError(f"no column {', '.join(missing)} in the results; columns: {known}")
+    return frame, int(frame["year"].iloc[0])
+
+
+def response(source: Source, metric: str, parameter: str, ax: Axes | None = None, lang: str = "en",
+             year: int | None = None) -> Axes:
+    """The metric in ``year`` (default: the last) against ``parameter``, one curve per scenario."""
+    lang = labels.resolve(lang)
+    frame, year = _outcomes(source, metric, [parameter], year)
+    ax = new_axes(ax)
+    color = colors(frame["scenario"])
+    for name, q in bands(frame, metric, parameter).groupby("scenario", sort=False):
+        ax.plot(q[parameter], q[0.5], marker="o", markersize=3, color=color[name], label=str(name))
+        ax.fill_between(q[parameter], q[0.25], q[0.75], color=color[name], alpha=0.3, linewidth=0)
+        ax.fill_between(q[parameter], q[0.05], q[0.95], color=color[name], alpha=0.12, linewidth=0)
+    ax.set_xlabel(parameter)
+    ax.set_ylabel(f"{labels.metric_label(metric, lang, per='year')}, {year}")
+    legend(ax, labels.word("bands", lang))
+    return ax
+
+
+def heatmap(source: Source, metric: str, x: str, y: str, ax: Axes | None = None, lang: str = "en",
+            year: int | None = None, bins: int | None = None) -> Axes:
+    """Median of the metric in ``year`` over each (``x``, ``y``) cell. Parameters sampled on a
+    grid give one cell per value pair; sampled at random, pass ``bins`` to cut each range into
+    that many equal intervals (labelled by their midpoints)."""
+    lang = labels.resolve(lang)
+    frame, year = _outcomes(source, metric, [x, y], year)
+    if bins:
+        frame = frame.assign(**{c: pd.cut(frame[c], bins).map(lambda i: i.mid).astype(float) for c in (x, y)})
+    grid = frame.groupby([y, x])[metric].median().unstack(x)
+    ax = new_axes(ax, size=(5.6, 4.2))
+    image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(np.arange(grid.shape[1]), [f"{v:g}" for v in grid.columns])
+    ax.set_yticks(np.arange(grid.shape[0]), [f"{v:g}" for v in grid.index])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    colorbar = ax.figure.colorbar(image, ax=ax)
+    colorbar.set_label(f"{labels.metric_label(metric, lang, per='year')}, {year}")
+    return ax

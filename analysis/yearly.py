@@ -1,0 +1,79 @@
+"""Yearly outcomes (2023, 2024, 2025): median and 90 % interval over runs, as a tidy frame, a
+table for a paper, or grouped bars. With ``baseline`` they show paired differences instead."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from analysis import labels
+from analysis.axes import colors, legend, new_axes
+from analysis.load import Source, load_metrics
+from analysis.stats import paired_difference, per_year
+from sim.metrics import NAMES
+
+
+def yearly_runs(source: Source, baseline: str | None = None) -> pd.DataFrame:
+    """One row per run and year (metrics aggregated as declared); with ``baseline``, each
+    scenario's paired difference from it."""
+    frame = per_year(load_metrics(source))
+    return paired_difference(frame, baseline) if baseline else frame
+
+
+def yearly_summary(source: Source, metrics: list[str] | None = None, baseline: str | None = None) -> pd.DataFrame:
+    """Columns scenario, year, metric, median, low (5 %), high (95 %), runs."""
+    frame = yearly_runs(source, baseline)
+    metrics = list(metrics or [m for m in NAMES if m in frame])
+    long = frame.melt(id_vars=["scenario", "year"], value_vars=metrics, var_name="metric")
+    g = long.groupby(["scenario", "year", "metric"], sort=False)["value"]
+    out = pd.DataFrame({"median": g.median(), "low": g.quantile(0.05), "high": g.quantile(0.95), "runs": g.count()})
+    return out.reset_index()
+
+
+def yearly_table(source: Source, metrics: list[str], lang: str = "en", baseline: str | None = None) -> pd.DataFrame:
+    """A table for a paper: one row per scenario and metric (with unit), one column per year,
+    cells "median [5 %, 95 %]"."""
+    lang = labels.resolve(lang)
+    s = yearly_summary(source, metrics, baseline)
+    s["cell"] = [f"{_number(m)} [{_number(lo)}, {_number(hi)}]" for m, lo, hi in zip(s["median"], s["low"], s["high"])]
+    s["metric"] = [labels.metric_label(m, lang, per="year") for m in s["metric"]]
+    table = s.pivot(index=["scenario", "metric"], columns="year", values="cell")
+    table.columns.name = None
+    return table
+
+
+def yearly_bars(source: Source, metric: str, ax: Axes | None = None, lang: str = "en",
+                baseline: str | None = None) -> Axes:
+    """Grouped bars: one group per year, one bar per scenario at the median, 90 % interval as
+    error bars."""
+    lang = labels.resolve(lang)
+    frame = load_metrics(source)
+    color = colors(frame["scenario"])
+    s = yearly_summary(frame, [metric], baseline)
+    ax = new_axes(ax)
+    years = sorted(s["year"].unique())
+    names = list(dict.fromkeys(s["scenario"]))
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        g = s[s["scenario"] == name].set_index("year").reindex(years)
+        x = np.arange(len(years)) + (i - (len(names) - 1) / 2) * width
+        err = [g["median"] - g["low"], g["high"] - g["median"]]
+        ax.bar(x, g["median"], width, yerr=err, capsize=3, color=color[name], label=str(name),
+               error_kw={"linewidth": 0.8})
+    if baseline:
+        ax.axhline(0, color="0.4", linewidth=0.8)
+    ax.set_xticks(np.arange(len(years)), [str(y) for y in years])
+    ax.set_xlabel(labels.word("year", lang))
+    label = labels.metric_label(metric, lang, per="year")
+    ax.set_ylabel(f"Δ {label}" if baseline else label)
+    title = labels.word("interval", lang)
+    legend(ax, f"{labels.word('difference', lang).format(baseline)}; {title}" if baseline else title)
+    return ax
+
+
+def _number(value: float) -> str:
+    """Thousands separators for large numbers, three significant digits for small ones."""
+    if pd.isna(value):
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"

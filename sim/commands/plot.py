@@ -1,0 +1,78 @@
+"""``plot DIR``: one figure from a results, comparison or sweep folder, written to a file
+(PNG, PDF or SVG, by the file's suffix)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli import CliError
+from sim.metrics import NAMES
+from sim.storage import atomic_write
+
+KINDS = ("fan", "diff", "yearly", "revenue", "structure", "key", "response", "heatmap", "sobol", "morris")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("plot", help="draw a figure from a results folder",
+                       description="Draw one figure from a folder written by run, compare or sweep.")
+    p.add_argument("dir", type=Path, help="results, comparison or sweep folder")
+    p.add_argument("--kind", choices=KINDS, default="fan",
+                   help="fan: metric over time; diff: paired difference from --baseline; yearly: yearly bars; "
+                        "revenue: split of public-data revenue; structure: Lorenz and rank-size of product sales; "
+                        "key: key outcomes; response/heatmap: metric against one/two --parameter; "
+                        "sobol/morris: sensitivity indices from indices.csv")
+    p.add_argument("--metric", help="metric to draw (default gmv_total)")
+    p.add_argument("--baseline", help="scenario that differences are taken from (diff; optional for yearly)")
+    p.add_argument("--parameter", action="append", default=[], help="sweep parameter (twice for heatmap)")
+    p.add_argument("--year", type=int, help="year of the outcome for response and heatmap (default: the last)")
+    p.add_argument("--bins", type=int, help="heatmap: cut each parameter's range into this many intervals")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language")
+    p.add_argument("--out", required=True, type=Path, help="figure file: .png, .pdf or .svg")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    if not args.dir.exists():
+        raise CliError(f"no such folder: {args.dir}")
+    if args.metric is not None and args.metric not in NAMES:
+        raise CliError(f"unknown metric {args.metric!r}; known: {', '.join(NAMES)}")
+    try:
+        figure = draw(args)
+        fmt = args.out.suffix.lstrip(".").lower() or "png"
+        atomic_write(args.out, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
+    except (OSError, ValueError, KeyError) as exc:
+        raise CliError(str(exc)) from exc
+    print(f"wrote {args.out}")
+    return 0
+
+
+def draw(args: argparse.Namespace):
+    """The figure that ``args`` ask for."""
+    import analysis as a
+
+    metric, lang = args.metric or "gmv_total", args.lang
+    kind, params = args.kind, args.parameter
+    if kind == "diff" and not args.baseline:
+        raise CliError("--kind diff needs --baseline SCENARIO")
+    if kind in ("response", "heatmap") and len(params) != (1 if kind == "response" else 2):
+        raise CliError(f"--kind {kind} needs --parameter {'once' if kind == 'response' else 'twice'}")
+    if kind == "structure":
+        return a.structure(args.dir, lang=lang)
+    if kind == "key":
+        return a.key_outcomes(args.dir, lang=lang)
+    if kind in ("sobol", "morris"):
+        plot = a.sobol_bars if kind == "sobol" else a.morris_scatter
+        return plot(args.dir, metric=args.metric, lang=lang).figure
+    if kind == "revenue":
+        return a.revenue_bars(args.dir, lang=lang).figure
+    metrics = a.load_metrics(args.dir)
+    if kind == "fan":
+        return a.fan(metrics, metric, lang=lang).figure
+    if kind == "diff":
+        return a.diff_fan(metrics, metric, args.baseline, lang=lang).figure
+    if kind == "yearly":
+        return a.yearly_bars(metrics, metric, lang=lang, baseline=args.baseline).figure
+    if kind == "response":
+        return a.response(metrics, metric, params[0], lang=lang, year=args.year).figure
+    return a.heatmap(metrics, metric, params[0], params[1], lang=lang, year=args.year, bins=args.bins).figure

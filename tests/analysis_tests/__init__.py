@@ -1,0 +1,1 @@
+"""Tests of the analysis library, the plot command and the notebooks."""
