@@ -10,7 +10,7 @@ import sys
 
 from sim.scenario import ScenarioError
 
-COMMAND_MODULES = ("sim.commands.run",)
+COMMAND_MODULES = ("sim.commands.run", "sim.commands.sweep")
 
 
 class CliError(Exception):
