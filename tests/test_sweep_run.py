@@ -120,9 +120,10 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
     spec = write_spec(tmp_path, parameters={"population.merchants.initial_cash": [150, 1.0e308]},
                       replicates=2, outputs={"metrics": ["gmv_total"]})
     out = tmp_path / "out"
-    assert main(["sweep", str(spec), "--out", str(out), "--backend", "dask", "--workers", "2", "--quiet"]) == 1
-    printed = capsys.readouterr().out
-    assert "4 runs" in printed and "2 ok, 2 failed" in printed and "transfers must be finite" in printed
+    assert main(["sweep", str(spec), "--out", str(out), "--backend", "dask", "--workers", "2"]) == 1
+    printed = capsys.readouterr()
+    assert "4 runs" in printed.out and "2 ok, 2 failed" in printed.out and "transfers must be finite" in printed.out
+    assert "4/4" in printed.err and "failed=2" in printed.err  # the progress bar
 
     runs = SweepResult(out).runs
     assert runs["status"].tolist() == ["ok", "ok", "failed", "failed"]

@@ -64,13 +64,13 @@ def sweep(
 
 def _outcomes(workers_pool: Pool, plan: Plan, done: set[str]) -> Iterator[Outcome]:
     """Outcomes of the runs not yet complete, as they finish; a dead worker fails its run."""
-    for task, outcome in stream(workers_pool, run_task, _tasks(plan, done)):
+    for task, outcome in stream(workers_pool, run_task, tasks(plan, done)):
         if isinstance(outcome, BaseException):
             outcome = Outcome(task, None, f"worker failed: {type(outcome).__name__}: {outcome}", "", float("nan"))
         yield outcome
 
 
-def _tasks(plan: Plan, done: set[str]) -> Iterator[Task]:
+def tasks(plan: Plan, done: set[str]) -> Iterator[Task]:
     """Tasks of the runs not yet complete, made one at a time as workers free up."""
     base = plan.base.model_dump()
     outputs = plan.spec.outputs

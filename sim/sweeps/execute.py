@@ -54,7 +54,7 @@ class Outcome:
 
 def run_task(task: Task) -> Outcome:
     """Run one task in a worker. An error is returned, not raised, so the sweep goes on."""
-    from sim.runner import run
+    from sim.runner import run  # the model (and Mesa) loads in the workers only
 
     started = time.perf_counter()
     try:
