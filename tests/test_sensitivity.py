@@ -69,7 +69,8 @@ def test_sensitivity_command_runs_the_sweep_then_reads_the_folder(tmp_path, caps
     spec = tmp_path / "morris.yaml"
     spec.write_text(yaml.safe_dump({"base": str(SMALL), "design": "morris", "samples": 2, "seed": 2,
                                     "parameters": BOUNDS, "fixed": {"policy.vouchers.budget": 5000},
-                                    "outputs": {"metrics": ["gmv_total", "gmv_exchange", "exchange_share"]}}, sort_keys=False))
+                                    "outputs": {"metrics": ["gmv_total", "gmv_exchange", "exchange_share"]}},
+                                   sort_keys=False))
     out = tmp_path / "out"
     assert main(["sensitivity", str(spec), "--out", str(out), "--metric", "gmv_total:2025", "--metric",
                  "exchange_share", "--workers", "2", "--quiet"]) == 0

@@ -100,16 +100,20 @@ BAD = [
     ({"parameters": {"policy.vouchers": [0.1]}}, "parameters.policy.vouchers: a group of parameters"),
     ({"design": "lhs", "samples": 4, "parameters": {RATE: {"low": 0.4, "high": 0.1}}},
      "parameters.policy.vouchers.rate: low 0.4 must be below high 0.1"),
-    ({"design": "sobol", "samples": 6, "parameters": {RATE: {"low": 0.1, "high": 0.4}}}, "samples: SALib refuses 6"),
+    ({"design": "sobol", "samples": 6, "parameters": {RATE: {"low": 0.1, "high": 0.4}}},
+     "samples: SALib refuses 6 for the sobol design (Saltelli sampling needs a power of 2)"),
     ({"design": "sobol", "parameters": {RATE: {"low": 0.1, "high": 0.4}}}, "samples: the sobol design needs"),
-    ({"parameters": {RATE: {"low": 0.1, "high": 0.4}}}, "parameters.policy.vouchers.rate: the grid design needs a list"),
+    ({"parameters": {RATE: {"low": 0.1, "high": 0.4}}},
+     "parameters.policy.vouchers.rate: the grid design needs a list"),
     ({"design": "lhs", "samples": 4, "parameters": {RATE: [0.1]}}, "give {low, high}"),
     ({"parameters": {RATE: 0.1}}, "parameters.policy.vouchers.rate: give a list of values or {low, high}"),
-    ({"parameters": {RATE: {"low": 0.1}}, "design": "lhs", "samples": 2}, "parameters.policy.vouchers.rate.high: Field required"),
-    ({"parameters": {FEE: [0.1, 0.9]}}, "point 1 (exchanges.pilot_platform.fee_rate=0.9): exchanges.pilot_platform.fee_rate"),
+    ({"parameters": {RATE: {"low": 0.1}}, "design": "lhs", "samples": 2},
+     "parameters.policy.vouchers.rate.high: Field required"),
+    ({"parameters": {FEE: [0.1, 0.9]}}, f"point 1 ({FEE}=0.9): {FEE}: Input should be less than or equal to 0.5"),
     ({"parameters": {RATE: [0.1]}, "outputs": {"metrics": ["gmv"]}}, "outputs.metrics: unknown metric gmv"),
     ({"parameters": {RATE: [0.1]}, "replicate": 2}, "replicate: unknown field; allowed here: name"),
-    ({"parameters": {RATE: [0.1]}, "fixed": {"policy.vouchers.budgt": 5}}, "fixed.policy.vouchers.budgt: unknown parameter"),
+    ({"parameters": {RATE: [0.1]}, "fixed": {"policy.vouchers.budgt": 5}},
+     "fixed.policy.vouchers.budgt: unknown parameter"),
     ({"parameters": {f"{SHARES}.operator": [0.5]}, "complements": {f"{SHARES}.operator": [f"{SHARES}.contributors"]}},
      f"complements.{SHARES}.operator: derived, so it cannot also be swept"),
     ({"design": "lhs", "samples": 2, "parameters": {"policy.pricing.regime": {"low": 0, "high": 1}}},
@@ -128,7 +132,7 @@ def test_bad_specs_are_refused_naming_the_field(fields, phrase):
 def test_a_spec_file_names_itself_in_errors_and_resolves_base_beside_it(tmp_path):
     (tmp_path / "city.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'small.yaml'}\nname: city\n", encoding="utf-8")
     spec = tmp_path / "bad.yaml"
-    spec.write_text(yaml.safe_dump({"base": "city.yaml", "parameters": {"policy.vouchers.rat": [0.1]}}), encoding="utf-8")
+    spec.write_text(yaml.safe_dump({"base": "city.yaml", "parameters": {"policy.vouchers.rat": [0.1]}}))
     with pytest.raises(SpecError, match=r"invalid sweep spec .*bad\.yaml"):
         Plan(SweepSpec.load(spec))
     spec.write_text(yaml.safe_dump({"base": "city.yaml", "parameters": {RATE: [0.1]}}), encoding="utf-8")

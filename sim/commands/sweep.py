@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 from sim.cli import CliError
-from sim.sweeps import Plan, SweepError, SweepResult, SweepSpec, sweep
-from sim.sweeps import sensitivity
+from sim.storage import write_csv
+from sim.sweeps import Plan, SweepError, SweepResult, SweepSpec, sensitivity, sweep
 from sim.sweeps.execute import BACKENDS
 from sim.sweeps.spec import SCENARIOS
-from sim.storage import write_csv
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main_sweep)
 
     s = sub.add_parser("sensitivity", help="Sobol or Morris indices of yearly outcomes; runs the sweep first if needed")
-    s.add_argument("spec", help="a sweep spec YAML or name (its sweep runs or resumes in --out), or a finished sweep folder")
+    s.add_argument("spec", help="a sweep spec YAML or name (its sweep runs or resumes in --out), "
+                               "or a finished sweep folder")
     s.add_argument("--out", type=Path, help="sweep folder for a spec; indices.csv is written there")
     s.add_argument("--metric", action="append", required=True, metavar="METRIC[:YEAR]",
                    help="an outcome, e.g. gmv_total:2025 (no year: the last simulated year); repeat for more")

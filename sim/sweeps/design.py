@@ -43,6 +43,7 @@ def sample(spec: SweepSpec) -> pd.DataFrame:
     except (Warning, ValueError) as exc:
         hint = " (Saltelli sampling needs a power of 2)" if spec.design == "sobol" else ""
         message = " ".join(str(exc).split())
-        raise SpecError([f"samples: SALib refuses {n} for the {spec.design} design{hint}: {message}"], spec.source) from None
+        error = f"samples: SALib refuses {n} for the {spec.design} design{hint}: {message}"
+        raise SpecError([error], spec.source) from None
     return pd.DataFrame(np.asarray(x, dtype=float), columns=names)
 

@@ -166,4 +166,5 @@ def _timeline_warnings(spec: SweepSpec, base: Scenario):
         for path in event.set or {}:
             if path in spec.parameters or path in spec.complements:
                 label = f" ({event.id})" if event.id else ""
-                yield f"parameters.{path}: the base scenario's timeline sets it in {event.date}{label}; the swept value holds until then"
+                yield (f"parameters.{path}: the base scenario's timeline sets it in {event.date}{label}; "
+                       "the swept value holds until then")

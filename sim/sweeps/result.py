@@ -77,7 +77,8 @@ class SweepResult:
                          f"{s['skipped']} were already complete, {s['discarded']} outdated results discarded")
         failed = runs[runs["status"] == "failed"]
         for row in failed.head(show_errors).itertuples():
-            lines.append(f"  run {row.run} (point {row.point}, replicate {row.replicate}, seed {row.seed}): {row.error}")
+            where = f"point {row.point}, replicate {row.replicate}, seed {row.seed}"
+            lines.append(f"  run {row.run} ({where}): {row.error}")
         if len(failed):
             lines.append(f"failed runs are listed in {self.root / 'runs.parquet'} (tracebacks in failures/); "
                          "fix the cause and continue with --resume")

@@ -51,7 +51,8 @@ def check(targets: list[Target], spec: SweepSpec) -> None:
     for target in targets:
         missing = [c for c in target.columns(spec.outputs.frequency) if c not in spec.outputs.metrics]
         if missing:
-            raise SweepError(f"--metric {target.metric}: the sweep does not keep {', '.join(missing)}; add it to outputs.metrics")
+            raise SweepError(f"--metric {target.metric}: the sweep does not keep {', '.join(missing)}; "
+                             "add it to outputs.metrics")
 
 
 def response(result: SweepResult, target: Target) -> tuple[np.ndarray, int]:
@@ -60,8 +61,9 @@ def response(result: SweepResult, target: Target) -> tuple[np.ndarray, int]:
     if result.time_column == "date":
         frame = _yearly(frame, target.metric)
     year = target.year if target.year is not None else int(frame["year"].max())
-    if year not in set(frame["year"]):
-        raise SweepError(f"--metric {target.metric}:{year}: no such year; the runs cover {', '.join(map(str, sorted(set(frame['year']))))}")
+    years = sorted(set(frame["year"]))
+    if year not in years:
+        raise SweepError(f"--metric {target.metric}:{year}: no such year; the runs cover {', '.join(map(str, years))}")
     values = frame[frame["year"] == year].groupby("point")[target.metric].mean()
     n_points = int(result.runs["point"].max()) + 1
     values = values.reindex(range(n_points))

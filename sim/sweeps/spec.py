@@ -13,7 +13,6 @@ from sim.metrics import NAMES
 from sim.scenario import ScenarioError
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-SAMPLED = ("lhs", "sobol", "morris")
 
 
 class SpecError(ScenarioError):
@@ -136,7 +135,9 @@ class SweepSpec(Section):
         return cls.from_dict(data, directory=path.resolve().parent, source=str(path))
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], directory: str | Path | None = None, source: str | None = None) -> SweepSpec:
+    def from_dict(
+        cls, data: dict[str, Any], directory: str | Path | None = None, source: str | None = None
+    ) -> SweepSpec:
         """Validate a plain dict; a relative ``base`` is looked up in ``directory`` (default: cwd)."""
         try:
             spec = cls.model_validate(data)
@@ -153,7 +154,8 @@ class SweepSpec(Section):
 
     def base_path(self) -> Path:
         """The base scenario file: a path beside the spec, else a name in ``scenarios/``."""
-        for candidate in (self._directory / self.base, self._directory / f"{self.base}.yaml", SCENARIOS / f"{self.base}.yaml"):
+        beside = self._directory / self.base
+        for candidate in (beside, beside.with_name(beside.name + ".yaml"), SCENARIOS / f"{self.base}.yaml"):
             if candidate.is_file():
                 return candidate.resolve()
         known = ", ".join(sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
@@ -168,7 +170,8 @@ def _messages(exc: ValidationError) -> list[str]:
         if loc[:1] == ["parameters"] and len(loc) > 2:
             tag = loc.pop(2)  # the union branch chosen: "values" or "bounds"
             if tag == "values" and err["type"] == "list_type":
-                lines.append(f"parameters.{loc[1]}: give a list of values or {{low, high}} bounds, got {err['input']!r}")
+                lines.append(f"parameters.{loc[1]}: give a list of values or {{low, high}} bounds, "
+                             f"got {err['input']!r}")
                 continue
         path = ".".join(str(p) for p in loc)
         msg = err["msg"].removeprefix("Value error, ")

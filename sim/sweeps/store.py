@@ -50,11 +50,13 @@ class Store:
         manifest = self.root / "spec.json"
         if manifest.exists():
             if not resume:
-                raise SweepError(f"{self.root} holds a sweep already; pass --resume to continue it, or choose another --out")
+                raise SweepError(f"{self.root} holds a sweep already; "
+                                 "pass --resume to continue it, or choose another --out")
             stored = json.loads(manifest.read_text(encoding="utf-8"))["spec"]
             changed = sorted(k for k in {*stored, *spec} if stored.get(k) != spec.get(k))
             if changed:
-                raise SweepError(f"{self.root} holds a sweep of another spec ({', '.join(changed)} differ); choose another --out")
+                raise SweepError(f"{self.root} holds a sweep of another spec ({', '.join(changed)} differ); "
+                                 "choose another --out")
         elif self.root.exists() and any(self.root.iterdir()):
             raise SweepError(f"{self.root} is not empty and holds no sweep; choose another --out")
         self.parts.mkdir(parents=True, exist_ok=True)
