@@ -63,6 +63,8 @@ class Store:
         self.failures.mkdir(exist_ok=True)
         write_json({"spec": spec, "base": str(plan.base_path), "model_version": plan.version}, manifest)
         write_parquet(plan.points, self.root / "points.parquet")
+        for path in self.root.glob(".*.tmp"):
+            path.unlink()  # a write of runs.parquet or points.parquet cut short
         expected = {run.name for run in plan.runs()}
         for folder in (self.parts, self.failures):
             for path in folder.iterdir():
