@@ -2,11 +2,12 @@
 
 ``from sim import Scenario, run``. The model (and Mesa) loads on first use of ``run``, so the
 pure components (``sim.clearing``, ``sim.pricing``, ``sim.ledger`` …) import without it.
+``from sim import sweep`` runs parameter sweeps (:mod:`sim.sweeps`).
 """
 
 from sim.scenario import Scenario, ScenarioError
 
-__all__ = ["Result", "Scenario", "ScenarioError", "run"]
+__all__ = ["Result", "Scenario", "ScenarioError", "run", "sweep"]
 
 
 def __getattr__(name: str):
@@ -18,4 +19,8 @@ def __getattr__(name: str):
         from sim.results import Result
 
         return Result
+    if name == "sweep":
+        from sim.sweeps import sweep
+
+        return sweep
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

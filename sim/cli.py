@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "sim.commands.describe",
     "sim.commands.list",
     "sim.commands.plot",
+    "sim.commands.sweep",
 )
 
 

@@ -1,0 +1,94 @@
+"""``sweep SPEC`` and ``sensitivity SPEC``: parameter sweeps and their sensitivity indices
+(docs/sweeps.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.cli import CliError
+from sim.storage import write_csv
+from sim.sweeps import Plan, SweepError, SweepResult, SweepSpec, sensitivity, sweep
+from sim.sweeps.execute import BACKENDS
+from sim.sweeps.spec import SCENARIOS
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sweep", help="run a parameter sweep or ensemble from a sweep spec")
+    p.add_argument("spec", help="a sweep spec YAML, or a name from scenarios/sweeps/")
+    p.add_argument("--out", required=True, type=Path, help="results folder (one Parquet part per run)")
+    p.add_argument("--resume", action="store_true", help="continue a sweep in --out: run only missing or failed runs")
+    _backend_arguments(p)
+    p.set_defaults(func=main_sweep)
+
+    s = sub.add_parser("sensitivity", help="Sobol or Morris indices of yearly outcomes; runs the sweep first if needed")
+    s.add_argument("spec", help="a sweep spec YAML or name (its sweep runs or resumes in --out), "
+                               "or a finished sweep folder")
+    s.add_argument("--out", type=Path, help="sweep folder for a spec; indices.csv is written there")
+    s.add_argument("--metric", action="append", required=True, metavar="METRIC[:YEAR]",
+                   help="an outcome, e.g. gmv_total:2025 (no year: the last simulated year); repeat for more")
+    s.add_argument("--conf-level", type=float, default=0.95, help="confidence level of the intervals")
+    _backend_arguments(s)
+    s.set_defaults(func=main_sensitivity)
+
+
+def _backend_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    p.add_argument("--backend", choices=BACKENDS, default="local", help="local processes or a Dask cluster")
+    p.add_argument("--scheduler", help="address of a running dask.distributed scheduler (with --backend dask)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def spec_path(name: str) -> Path:
+    """A spec path, or the file of that name in ``scenarios/sweeps/``."""
+    path = Path(name)
+    candidate = SCENARIOS / "sweeps" / f"{name}.yaml"
+    return candidate if not path.exists() and candidate.is_file() else path
+
+
+def _run(plan: Plan, out: Path, args: argparse.Namespace, resume: bool) -> SweepResult:
+    if args.scheduler and args.backend != "dask":
+        raise CliError("--scheduler needs --backend dask")
+    for warning in plan.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    try:
+        return sweep(plan, out, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
+                     resume=resume, progress=not args.quiet)
+    except SweepError as exc:
+        raise CliError(str(exc)) from None
+
+
+def main_sweep(args: argparse.Namespace) -> int:
+    try:
+        result = _run(Plan(SweepSpec.load(spec_path(args.spec))), args.out, args, args.resume)
+    except KeyboardInterrupt:
+        print(f"interrupted; finished runs are saved in {args.out}: continue with --resume", file=sys.stderr)
+        return 130
+    print(result.summary())
+    return 1 if len(result.failed) else 0
+
+
+def main_sensitivity(args: argparse.Namespace) -> int:
+    try:
+        targets = [sensitivity.Target.parse(m) for m in args.metric]
+        folder = Path(args.spec)
+        if folder.is_dir():
+            result = SweepResult(folder)
+            out = args.out or folder
+        else:
+            if args.out is None:
+                raise CliError("--out is needed with a spec: the folder its sweep runs in")
+            plan = Plan(SweepSpec.load(spec_path(args.spec)))
+            sensitivity.check(targets, plan.spec)
+            result = _run(plan, args.out, args, resume=True)
+            out = args.out
+            if len(result.failed):
+                print(result.summary(), file=sys.stderr)
+        table = sensitivity.indices(result, targets, conf_level=args.conf_level)
+    except SweepError as exc:
+        raise CliError(str(exc)) from None
+    write_csv(table, out / "indices.csv")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"wrote {out / 'indices.csv'}")
+    return 0

@@ -1,0 +1,170 @@
+"""The plan of a sweep: the base scenario, one validated scenario per design point, and the runs
+(point × replicate), each with a key that says whether a stored result can be reused."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario import Scenario, ScenarioError
+from sim.sweeps import design
+from sim.sweeps.spec import SpecError, SweepSpec
+
+MAX_POINT_ERRORS = 5
+
+
+def model_version() -> str:
+    """Version of the installed model package: a new version invalidates stored runs."""
+    try:
+        return metadata.version("datamarket")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def run_key(digest: str, seed: int, version: str) -> str:
+    """Identity of a run's result: the resolved scenario, the seed and the model version."""
+    return hashlib.sha256(f"{digest}|{seed}|{version}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run: replicate ``replicate`` of design point ``point``, numbered ``run`` in the plan."""
+
+    run: int
+    point: int
+    replicate: int
+    seed: int
+    digest: str
+    key: str
+
+    @property
+    def name(self) -> str:
+        """File stem of the run's stored result."""
+        return f"{self.run:07d}-{self.key}"
+
+
+class Plan:
+    """A validated sweep: ``points`` has one row per design point (parameter values and the
+    scenario digest); :meth:`runs` lists point × replicate. Raises :class:`SpecError` naming
+    the field when a parameter does not exist or a point gives an invalid scenario."""
+
+    def __init__(self, spec: SweepSpec):
+        self.spec = spec
+        self.base_path = spec.base_path()
+        base = Scenario.load(self.base_path)
+        errors = list(_path_errors(spec, base.model_dump()))
+        if errors:
+            raise SpecError(errors, spec.source)
+        try:
+            self.base = base.with_values(spec.fixed)
+        except ScenarioError as exc:
+            raise SpecError([f"fixed.{line}" for line in exc.errors], spec.source) from None
+        self.version = model_version()
+        self.columns = [*spec.parameters, *spec.complements]
+        self._values = self._point_values(design.sample(spec))
+        self.points = self._validated_points()
+        self.warnings = list(_timeline_warnings(spec, self.base))
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.spec.replicates
+
+    def values(self, point: int) -> dict[str, Any]:
+        """The ``{"dotted.path": value}`` settings of a design point, complements included."""
+        return self._values[point]
+
+    def runs(self) -> Iterator[Run]:
+        """Every run in plan order; replicate r of every point has seed ``spec.seed + r``."""
+        replicates = self.spec.replicates
+        for point, digest in enumerate(self.points["digest"]):
+            for r in range(replicates):
+                seed = self.spec.seed + r
+                yield Run(point * replicates + r, point, r, seed, digest, run_key(digest, seed, self.version))
+
+    def _point_values(self, frame: pd.DataFrame) -> list[dict[str, Any]]:
+        """Round integer parameters of sampled designs and add the complements."""
+        base = self.base.model_dump()
+        if self.spec.design != "grid":
+            for path in frame.columns:
+                if type(_lookup(base, path)[0]) is int:
+                    frame[path] = np.rint(frame[path]).astype(int)
+        rows = frame.to_dict("records")
+        for row in rows:
+            for target, sources in self.spec.complements.items():
+                total = sum(row[s] if s in row else _lookup(base, s)[0] for s in sources)
+                row[target] = round(1 - total, 12)
+        return rows
+
+    def _validated_points(self) -> pd.DataFrame:
+        """One scenario per point, validated; its digest goes into each run's key. Values are
+        kept as the scenario holds them, so a column has one type (YAML reads ``1.0e9`` as text)."""
+        digests, errors, bad = [], [], 0
+        for point, values in enumerate(self._values):
+            try:
+                scenario = self.base.with_values(values)
+                digests.append(scenario.digest())
+                resolved = scenario.model_dump()
+                values.update({path: _lookup(resolved, path)[0] for path in values})  # as validated: 1e3 → 1000.0
+            except ScenarioError as exc:
+                bad += 1
+                if bad <= MAX_POINT_ERRORS:
+                    shown = ", ".join(f"{k}={v!r}" for k, v in values.items())
+                    errors.extend(f"parameters: point {point} ({shown}): {line}" for line in exc.errors)
+        if bad:
+            more = f" ({bad - MAX_POINT_ERRORS} more points fail)" if bad > MAX_POINT_ERRORS else ""
+            raise SpecError([*errors, f"parameters: {bad} of {len(self._values)} design points are invalid{more}"],
+                            self.spec.source)
+        frame = pd.DataFrame(self._values, columns=self.columns)
+        frame.insert(0, "point", range(len(frame)))
+        frame["digest"] = digests
+        return frame
+
+
+def _lookup(data: dict, path: str) -> tuple[Any, str | None]:
+    """The value at a dotted path of a scenario dict, or an error saying what exists there."""
+    node: Any = data
+    keys = path.split(".")
+    for depth, key in enumerate(keys):
+        if not isinstance(node, dict) or key not in node:
+            parent = ".".join(keys[:depth]) or "the top level"
+            known = ", ".join(sorted(node)) if isinstance(node, dict) else "no parameters (it is a value)"
+            return None, f"no such parameter in the base scenario; {parent} has {known}"
+        node = node[key]
+    if isinstance(node, dict):
+        return None, f"a group of parameters, not one; it has {', '.join(node)}"
+    return node, None
+
+
+def _path_errors(spec: SweepSpec, base: dict):
+    """Swept, complement and complemented paths must name one numeric parameter of the base."""
+    numeric = {path: f"parameters.{path}" for path in spec.parameters if spec.design != "grid"}
+    numeric.update({path: f"complements.{path}" for path in spec.complements})
+    numeric.update({s: f"complements.{t}" for t, sources in spec.complements.items() for s in sources})
+    for path in spec.parameters:
+        value, error = _lookup(base, path)
+        if error:
+            yield f"parameters.{path}: {error}"
+        elif spec.design == "grid" and any(not isinstance(v, (bool, int, float, str)) for v in spec.parameters[path]):
+            yield f"parameters.{path}: grid values must be numbers, strings or booleans"
+    for path, where in numeric.items():
+        value, error = _lookup(base, path)
+        if error and where.startswith("complements"):
+            yield f"{where}: {path}: {error}"
+        elif not error and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            yield f"{where}: {path} holds {value!r}, not a number"
+
+
+def _timeline_warnings(spec: SweepSpec, base: Scenario):
+    """Swept values that a dated ``set`` event of the base overrides during the run."""
+    for event in base.timeline:
+        for path in event.set or {}:
+            if path in spec.parameters or path in spec.complements:
+                label = f" ({event.id})" if event.id else ""
+                yield (f"parameters.{path}: the base scenario's timeline sets it in {event.date}{label}; "
+                       "the swept value holds until then")

@@ -1,0 +1,114 @@
+"""Sensitivity indices of yearly outcomes from a finished sweep, with SALib: Sobol first-order and
+total indices (``sobol`` design) or Morris μ*, μ, σ (``morris`` design), each with a bootstrap
+confidence interval. An outcome is named ``METRIC:YEAR`` (``gmv_total:2025``) or ``METRIC``
+(its last simulated year); replicates of a point are averaged first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.metrics import METRICS, NAMES
+from sim.sweeps import design
+from sim.sweeps.result import SweepResult
+from sim.sweeps.spec import SweepSpec
+from sim.sweeps.store import SweepError
+
+RULES = {m.name: m.year for m in METRICS}
+ANALYSED = ("sobol", "morris")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A yearly outcome: ``metric`` in calendar ``year`` (None: the last simulated year)."""
+
+    metric: str
+    year: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        metric, sep, year = text.partition(":")
+        if metric not in NAMES:
+            raise SweepError(f"--metric {text}: unknown metric {metric!r}; known: {', '.join(NAMES)}")
+        if sep and not year.isdigit():
+            raise SweepError(f"--metric {text}: write METRIC:YEAR with a calendar year, e.g. {metric}:2025")
+        return cls(metric, int(year) if sep else None)
+
+    def columns(self, frequency: str) -> list[str]:
+        """Stored metrics needed: a monthly ratio is rebuilt from its yearly numerator and denominator."""
+        rule = RULES[self.metric]
+        if frequency == "monthly" and rule.startswith("ratio:"):
+            return rule.removeprefix("ratio:").split("/")
+        return [self.metric]
+
+
+def check(targets: list[Target], spec: SweepSpec) -> None:
+    """Refuse, before any run, outcomes the spec's design or outputs cannot give."""
+    if spec.design not in ANALYSED:
+        raise SweepError(f"sensitivity needs a sobol or morris design; this spec's design is {spec.design}")
+    for target in targets:
+        missing = [c for c in target.columns(spec.outputs.frequency) if c not in spec.outputs.metrics]
+        if missing:
+            raise SweepError(f"--metric {target.metric}: the sweep does not keep {', '.join(missing)}; "
+                             "add it to outputs.metrics")
+
+
+def response(result: SweepResult, target: Target) -> tuple[np.ndarray, int]:
+    """The outcome at every design point (mean over replicates), in design order, and its year."""
+    frame = result.metrics(columns=target.columns(result.spec.outputs.frequency))
+    if result.time_column == "date":
+        frame = _yearly(frame, target.metric)
+    year = target.year if target.year is not None else int(frame["year"].max())
+    years = sorted(set(frame["year"]))
+    if year not in years:
+        raise SweepError(f"--metric {target.metric}:{year}: no such year; the runs cover {', '.join(map(str, years))}")
+    values = frame[frame["year"] == year].groupby("point")[target.metric].mean()
+    n_points = int(result.runs["point"].max()) + 1
+    values = values.reindex(range(n_points))
+    if values.isna().any():
+        bad = values.index[values.isna()].tolist()
+        raise SweepError(f"--metric {target.metric}:{year}: no value at points {bad[:10]} (undefined that year)")
+    return values.to_numpy(), year
+
+
+def indices(result: SweepResult, targets: list[Target], conf_level: float = 0.95, resamples: int = 100) -> pd.DataFrame:
+    """One row per outcome and parameter with the design's indices and their confidence intervals."""
+    spec = result.spec
+    check(targets, spec)
+    runs = result.runs
+    incomplete = runs[runs["status"] != "ok"]
+    if len(incomplete):
+        raise SweepError(f"{len(incomplete)} of {len(runs)} runs are not complete (failed or missing); "
+                         "sensitivity needs every run: continue the sweep with --resume")
+    from SALib.analyze import morris, sobol
+
+    problem = design.problem(spec)
+    rows = []
+    for target in targets:
+        y, year = response(result, target)
+        if spec.design == "sobol":
+            s = sobol.analyze(problem, y, calc_second_order=spec.second_order, conf_level=conf_level,
+                              num_resamples=resamples, seed=spec.seed)
+            table = {"S1": s["S1"], "S1_conf": s["S1_conf"], "ST": s["ST"], "ST_conf": s["ST_conf"]}
+        else:
+            x = design.sample(spec).to_numpy()
+            s = morris.analyze(problem, x, y, num_levels=spec.levels, conf_level=conf_level,
+                               num_resamples=resamples, seed=spec.seed)
+            table = {"mu_star": s["mu_star"], "mu_star_conf": s["mu_star_conf"], "mu": s["mu"], "sigma": s["sigma"]}
+        rows.append(pd.DataFrame({"metric": f"{target.metric}:{year}", "parameter": problem["names"], **table}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _yearly(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Monthly rows → one value per run and year, aggregated as ``sim.metrics`` declares."""
+    rule = RULES[metric]
+    keys = [frame["point"], frame["run"], frame["date"].dt.year.rename("year")]
+    if rule.startswith("ratio:"):
+        num, den = rule.removeprefix("ratio:").split("/")
+        sums = frame.groupby(keys)[[num, den]].sum()
+        values = (sums[num] / sums[den]).where(sums[den] > 0, 0.0)
+    else:
+        values = frame.groupby(keys)[metric].agg(rule)
+    return values.rename(metric).reset_index()
