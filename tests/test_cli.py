@@ -17,7 +17,7 @@ import yaml
 from sim import Scenario, run
 from sim.cli import CliError, main
 from sim.commands.describe import groups, markdown
-from sim.library import BASELINE, SCENARIO_DIR, resolve, scenario_files
+from sim.catalog import BASELINE, SCENARIO_DIR, resolve, scenario_files
 from sim.metrics import NAMES, yearly
 from sim.outputs import FILES
 from sim.summary import run_table

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from sim import Scenario, run
-from sim.library import BASELINE, SCENARIO_DIR, scenario_files
+from sim.catalog import BASELINE, SCENARIO_DIR, scenario_files
 
 SMALL = {"population.users.count": 2000, "population.users.represents": 500}
 SEED = 3

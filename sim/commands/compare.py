@@ -10,7 +10,7 @@ import time
 from sim.cli import CliError
 from sim.commands.common import add_run_options, run_context, seeds_text
 from sim.ensemble import replicate_jobs, run_jobs
-from sim.library import resolve
+from sim.catalog import resolve
 from sim.metrics import yearly
 from sim.outputs import prepare_out, tidy_metrics, where, write_results, writing
 from sim.scenario import Scenario

@@ -6,7 +6,7 @@ import argparse
 import shutil
 import textwrap
 
-from sim.library import SCENARIO_DIR, scenario_files
+from sim.catalog import SCENARIO_DIR, scenario_files
 from sim.scenario import Scenario, ScenarioError
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from sim.cli import CliError
-from sim.library import load
+from sim.catalog import load
 from sim.scenario import ScenarioError
 
 
