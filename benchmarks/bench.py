@@ -15,7 +15,6 @@ import json
 import math
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -63,13 +62,18 @@ def time_boltzmann(agents: int, steps: int) -> float:
 
 
 def peak_memory_mb(users: int) -> float:
-    """Peak resident memory of a separate process making one run, MB."""
+    """Peak resident memory of a separate process making one run, MB.
+
+    The child reports its own high-water mark (``VmHWM``): ``ru_maxrss`` of a child would also
+    count the parent's pages at fork time, such as a large Mesa model measured just before.
+    """
     code = (
         "import sys; sys.path.insert(0, %r); from benchmarks.bench import scenario; from sim import run; "
-        "run(scenario(%d), seed=0)" % (str(ROOT), users)
+        "run(scenario(%d), seed=0); "
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))" % (str(ROOT), users)
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return int(out.split()[-1]) / 1024
 
 
 def _one_run(seed: int) -> float:
