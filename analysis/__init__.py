@@ -7,10 +7,11 @@ from analysis.figures import key_outcomes
 from analysis.load import load_indices, load_metrics, load_products
 from analysis.revenue import revenue_bars, revenue_split
 from analysis.sensitivity import morris_scatter, sobol_bars
-from analysis.stats import outcomes, paired_difference, per_year
+from analysis.stats import outcomes, per_year
 from analysis.structure import concentration, lorenz, rank_size, structure
 from analysis.sweep import heatmap, response
 from analysis.yearly import yearly_bars, yearly_summary, yearly_table
+from sim.summary import paired_difference
 
 __all__ = [
     "concentration", "diff_fan", "fan", "heatmap", "key_outcomes", "load_indices", "load_metrics", "load_products",

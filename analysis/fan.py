@@ -9,7 +9,8 @@ from matplotlib.axes import Axes
 from analysis import labels
 from analysis.axes import colors, date_axis, legend, new_axes
 from analysis.load import Source, load_metrics
-from analysis.stats import bands, paired_difference
+from analysis.stats import bands
+from sim.summary import paired_difference
 
 
 def fan(source: Source, metric: str, ax: Axes | None = None, lang: str = "en",

@@ -1,11 +1,12 @@
-"""Summaries across replicates that figures and tables share: quantile bands, paired
-differences (common random numbers) and one outcome per run."""
+"""Summaries across replicates that figures and tables share: quantile bands and one outcome per
+run (paired differences come from :func:`sim.summary.paired_difference`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from sim.metrics import NAMES, yearly
+from sim.summary import time_key
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -17,41 +18,6 @@ def bands(frame: pd.DataFrame, value: str, x: str, by: str = "scenario") -> pd.D
     q = frame.groupby([by, x], sort=True)[value].quantile(list(QUANTILES)).unstack().reset_index()
     order = {name: i for i, name in enumerate(frame[by].unique())}
     return q.sort_values(by, key=lambda names: names.map(order), kind="stable", ignore_index=True)
-
-
-def time_key(frame: pd.DataFrame) -> str:
-    """The time column: "date" for monthly frames, "year" for yearly ones."""
-    for key in ("date", "year"):
-        if key in frame:
-            return key
-    raise ValueError("expected a monthly (date) or yearly (year) frame of metrics")
-
-
-def paired_difference(frame: pd.DataFrame, baseline: str, on: str = "seed") -> pd.DataFrame:
-    """Every other scenario minus ``baseline``, run by run, pairing runs with the same ``on``
-    (seed): with common random numbers the difference is the policy effect, not noise.
-
-    Works on monthly or yearly frames with one run per scenario and seed; keeps only seeds
-    present in both scenarios."""
-    if baseline not in set(frame["scenario"]):
-        known = ", ".join(map(str, frame["scenario"].unique()))
-        raise ValueError(f"baseline {baseline!r} not among scenarios: {known}")
-    t = time_key(frame)
-    metrics = [c for c in NAMES if c in frame]
-    if frame.duplicated(["scenario", on, t]).any():
-        raise ValueError(f"several runs of one scenario share a {on}: cannot pair runs")
-    base = frame[frame["scenario"] == baseline].set_index([on, t])[metrics]
-    out = []
-    for name, group in frame[frame["scenario"] != baseline].groupby("scenario", sort=False):
-        g = group.set_index([on, t])
-        common = g.index.intersection(base.index)
-        if common.empty:
-            raise ValueError(f"scenario {name!r} shares no {on} with baseline {baseline!r}: cannot pair runs")
-        diff = g.loc[common, metrics] - base.loc[common, metrics]
-        out.append(diff.reset_index().assign(scenario=name, baseline=baseline))
-    if not out:
-        raise ValueError(f"no scenario besides the baseline {baseline!r}")
-    return pd.concat(out, ignore_index=True)
 
 
 def per_year(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,8 @@ from matplotlib.axes import Axes
 from analysis import labels
 from analysis.axes import colors, legend, new_axes
 from analysis.load import Source, load_metrics
-from analysis.stats import paired_difference, per_year
+from analysis.stats import per_year
+from sim.summary import paired_difference
 from sim.metrics import NAMES
 
 

@@ -29,16 +29,45 @@ def summarise(yearly: pd.DataFrame, metrics=NAMES) -> pd.DataFrame:
     return out.reset_index()[["scenario", "metric", "year", "mean", "p05", "p95"]]
 
 
+def time_key(frame: pd.DataFrame) -> str:
+    """The time column: "date" for monthly frames, "year" for yearly ones."""
+    for key in ("date", "year"):
+        if key in frame:
+            return key
+    raise ValueError("expected a monthly (date) or yearly (year) frame of metrics")
+
+
+def paired_difference(frame: pd.DataFrame, baseline: str, on: str = "seed") -> pd.DataFrame:
+    """Every other scenario minus ``baseline``, run by run, pairing runs with the same ``on``
+    (seed): with common random numbers the difference is the policy effect, not noise.
+
+    Works on monthly or yearly frames with one run per scenario and seed; keeps only seeds
+    present in both scenarios."""
+    if baseline not in set(frame["scenario"]):
+        known = ", ".join(map(str, frame["scenario"].unique()))
+        raise ValueError(f"baseline {baseline!r} not among scenarios: {known}")
+    t = time_key(frame)
+    metrics = [c for c in NAMES if c in frame]
+    if frame.duplicated(["scenario", on, t]).any():
+        raise ValueError(f"several runs of one scenario share a {on}: cannot pair runs")
+    base = frame[frame["scenario"] == baseline].set_index([on, t])[metrics]
+    out = []
+    for name, group in frame[frame["scenario"] != baseline].groupby("scenario", sort=False):
+        g = group.set_index([on, t])
+        common = g.index.intersection(base.index)
+        if common.empty:
+            raise ValueError(f"scenario {name!r} shares no {on} with baseline {baseline!r}: cannot pair runs")
+        diff = g.loc[common, metrics] - base.loc[common, metrics]
+        out.append(diff.reset_index().assign(scenario=name, baseline=baseline))
+    if not out:
+        raise ValueError(f"no scenario besides the baseline {baseline!r}")
+    return pd.concat(out, ignore_index=True)
+
+
 def paired_differences(yearly: pd.DataFrame, reference: str, metrics=NAMES) -> pd.DataFrame:
-    """Each other scenario minus ``reference``, run by run on the same seed, summarised as in
-    :func:`summarise` (common random numbers: the spread is the policy's, not the luck's)."""
-    keys = ["seed", "year"]
-    base = yearly[yearly.scenario == reference].set_index(keys)[list(metrics)]
-    diffs = [
-        (frame.set_index(keys)[list(metrics)] - base).reset_index().assign(scenario=name)
-        for name, frame in yearly[yearly.scenario != reference].groupby("scenario", sort=False)
-    ]
-    return summarise(pd.concat(diffs, ignore_index=True), metrics)
+    """Each other scenario minus ``reference``, paired by seed (:func:`paired_difference`),
+    summarised as in :func:`summarise`."""
+    return summarise(paired_difference(yearly, reference), metrics)
 
 
 def comparison(yearly: pd.DataFrame, scenarios: list[str], metrics=NAMES) -> pd.DataFrame:
