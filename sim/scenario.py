@@ -601,19 +601,7 @@ def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if path in chain:
         cycle = " -> ".join(p.name for p in (*chain, path))
         raise ScenarioError([f"extends: cycle {cycle}"], str(path))
-    if not path.is_file():
-        raise ScenarioError([f"file not found: {path}"], str(path))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([f"YAML syntax error{where}: {problem}"], str(path)) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError([f"top level must be a mapping of parameters, got {type(data).__name__}"], str(path))
+    data = read_mapping(path)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -623,6 +611,25 @@ def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     base.pop("name", None)
     base.pop("description", None)
     return merge(base, data)
+
+
+def read_mapping(path: Path, error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:
+    """Read a YAML file (safe loader) whose top level is a mapping; a missing file, a syntax
+    error (with line and column) or another top level raises ``error``."""
+    if not path.is_file():
+        raise error([f"file not found: {path}"], str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error([f"YAML syntax error{where}: {problem}"], str(path)) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise error([f"top level must be a mapping of parameters, got {type(data).__name__}"], str(path))
+    return data
 
 
 def merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:

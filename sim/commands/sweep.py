@@ -11,7 +11,7 @@ from sim.cli import CliError
 from sim.storage import write_csv
 from sim.sweeps import Plan, SweepError, SweepResult, SweepSpec, sensitivity, sweep
 from sim.sweeps.execute import BACKENDS
-from sim.sweeps.spec import SCENARIOS
+from sim.catalog import SCENARIO_DIR
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +43,7 @@ def _backend_arguments(p: argparse.ArgumentParser) -> None:
 def spec_path(name: str) -> Path:
     """A spec path, or the file of that name in ``scenarios/sweeps/``."""
     path = Path(name)
-    candidate = SCENARIOS / "sweeps" / f"{name}.yaml"
+    candidate = SCENARIO_DIR / "sweeps" / f"{name}.yaml"
     return candidate if not path.exists() and candidate.is_file() else path
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, model_validator
 
+from sim.catalog import SCENARIO_DIR, scenario_files
 from sim.metrics import NAMES
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, read_mapping
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 class SpecError(ScenarioError):
@@ -123,14 +122,7 @@ class SweepSpec(Section):
     def load(cls, path: str | Path) -> SweepSpec:
         """Read and validate a spec YAML file; ``base`` is then resolved beside it."""
         path = Path(path)
-        if not path.is_file():
-            raise SpecError([f"file not found: {path}"], str(path))
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise SpecError([f"YAML syntax error: {exc}"], str(path)) from None
-        if not isinstance(data, dict):
-            raise SpecError(["top level must be a mapping of spec fields"], str(path))
+        data = read_mapping(path, SpecError)
         data.setdefault("name", path.stem)
         return cls.from_dict(data, directory=path.resolve().parent, source=str(path))
 
@@ -155,10 +147,10 @@ class SweepSpec(Section):
     def base_path(self) -> Path:
         """The base scenario file: a path beside the spec, else a name in ``scenarios/``."""
         beside = self._directory / self.base
-        for candidate in (beside, beside.with_name(beside.name + ".yaml"), SCENARIOS / f"{self.base}.yaml"):
+        for candidate in (beside, beside.with_name(beside.name + ".yaml"), SCENARIO_DIR / f"{self.base}.yaml"):
             if candidate.is_file():
                 return candidate.resolve()
-        known = ", ".join(sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
+        known = ", ".join(p.stem for p in scenario_files())
         raise SpecError([f"base: no scenario {self.base!r} beside the spec or in scenarios/ ({known})"], self.source)
 
 
