@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test run docs bench clean
+.PHONY: test run docs bench baseline clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,6 +20,11 @@ run: $(STAMP)
 # docs/parameters.md is generated from the scenario schema (a test checks it is current).
 docs: $(STAMP)
 	$(PY) run.py describe --format markdown > docs/parameters.md.tmp && mv docs/parameters.md.tmp docs/parameters.md
+
+# tests/baseline/baseline.json: the stored results the regression test compares with. Refresh
+# only on purpose; the command prints every value that moved, for the commit message.
+baseline: $(STAMP)
+	$(PY) -m tests.baseline.regression --refresh
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,bench]"
