@@ -39,8 +39,8 @@ def versions() -> dict[str, str]:
     return out
 
 
-def collect(model, seed: int, run_id: int, started: float) -> Result:
-    """Assemble the :class:`Result` of a finished model."""
+def collect(model, seed: int, run_id: int, started: float, full: bool = True) -> Result:
+    """Assemble the :class:`Result` of a finished model; without ``full``, no products or flows."""
     scenario = model.scenario
     metrics = pd.DataFrame(model.records)
     metrics["date"] = pd.to_datetime(metrics["date"])
@@ -51,8 +51,8 @@ def collect(model, seed: int, run_id: int, started: float) -> Result:
     return Result(
         metrics=metrics,
         yearly=yearly(metrics),
-        products=_products(model),
-        flows=_flows(model),
+        products=_products(model) if full else pd.DataFrame(),
+        flows=_flows(model) if full else pd.DataFrame(),
         manifest={
             "scenario": scenario.name,
             "scenario_hash": scenario.digest(),

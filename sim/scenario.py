@@ -32,9 +32,20 @@ class ScenarioError(ValueError):
         super().__init__(head + ":\n" + "\n".join(f"  {e}" for e in errors))
 
 
-def P(default: Any, unit: str, source: str, doc: str, **bounds: Any) -> Any:
-    """A parameter: default, unit, allowed range (``ge``/``le``/``gt``/``lt``) and source."""
-    return Field(default, description=doc, json_schema_extra={"unit": unit, "source": source}, **bounds)
+ROLES = ("lever", "uncertainty", "constant")
+
+
+def P(default: Any, unit: str, source: str, doc: str, *, role: str | None = None, clause: str | None = None,
+      **bounds: Any) -> Any:
+    """A parameter: default, unit, allowed range (``ge``/``le``/``gt``/``lt``) and source.
+
+    ``role`` is ``lever`` (a policy choice), ``uncertainty`` (a condition outside policy) or
+    ``constant``; ``clause`` is the plan clause the parameter models, where that differs from the
+    ``source`` of its number."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}, got {role!r}")
+    extra = {"unit": unit, "source": source, "role": role, "clause": clause}
+    return Field(default, description=doc, json_schema_extra=extra, **bounds)
 
 
 class Section(BaseModel):
