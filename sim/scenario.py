@@ -20,9 +20,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.calendar import month_number, parse_month
+from sim.errors import DataMarketError
 
 
-class ScenarioError(ValueError):
+class ScenarioError(DataMarketError, ValueError):
     """A scenario that cannot be used; ``errors`` lists one ``path: problem`` line each."""
 
     def __init__(self, errors: list[str], source: str | None = None):
