@@ -1,5 +1,6 @@
-"""Fan charts: a metric over time across replicates (median, 50 % and 90 % bands), scenarios
-overlaid; and the paired difference of each scenario from a baseline."""
+"""Fan charts: a metric over time across replicates (the mean and its 90 % interval, the 5th to
+95th percentile: :data:`sim.summary.STATISTIC`), scenarios overlaid; and the paired difference of
+each scenario from a baseline."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sim.summary import paired_difference
 
 def fan(source: Source, metric: str, ax: Axes | None = None, lang: str = "en",
         label: str | None = None) -> Axes:
-    """One median line and two bands (50 %, 90 %) per scenario, month by month.
+    """The mean and its 90 % interval per scenario, month by month.
 
     ``label`` names the line when there is one scenario (default: the scenario's name)."""
     lang = labels.resolve(lang)
@@ -27,7 +28,7 @@ def fan(source: Source, metric: str, ax: Axes | None = None, lang: str = "en",
     ax.set_xlabel(labels.word("month", lang))
     ax.set_ylabel(labels.metric_label(metric, lang, per="month"))
     date_axis(ax, lang)
-    legend(ax, labels.word("bands", lang))
+    legend(ax, labels.word("statistic", lang))
     return ax
 
 
@@ -44,11 +45,10 @@ def diff_fan(source: Source, metric: str, baseline: str, ax: Axes | None = None,
     ax.set_xlabel(labels.word("month", lang))
     ax.set_ylabel(f"Δ {labels.metric_label(metric, lang, per='month')}")
     date_axis(ax, lang)
-    legend(ax, f"{labels.word('difference', lang).format(baseline)}; {labels.word('bands', lang)}")
+    legend(ax, f"{labels.word('difference', lang).format(baseline)}; {labels.word('statistic', lang)}")
     return ax
 
 
 def _draw_fan(ax: Axes, q: pd.DataFrame, label: str, color: str) -> None:
-    ax.plot(q["date"], q[0.5], color=color, label=label)
-    ax.fill_between(q["date"], q[0.25], q[0.75], color=color, alpha=0.3, linewidth=0)
-    ax.fill_between(q["date"], q[0.05], q[0.95], color=color, alpha=0.12, linewidth=0)
+    ax.plot(q["date"], q["mean"], color=color, label=label)
+    ax.fill_between(q["date"], q["p05"], q["p95"], color=color, alpha=0.2, linewidth=0)

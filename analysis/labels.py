@@ -17,6 +17,7 @@ import matplotlib as mpl
 from matplotlib import font_manager
 
 from sim.metrics import METRICS
+from sim.summary import STATISTIC
 
 LANGS = ("en", "zh")
 METRIC = {m.name: m for m in METRICS}
@@ -72,8 +73,7 @@ ZH_UNITS = {
 WORDS = {
     "month": ("Month", "月份"),
     "year": ("Year", "年份"),
-    "bands": ("median; 50 % and 90 % bands", "中位数；50 % 与 90 % 区间"),
-    "interval": ("median and 90 % interval", "中位数与 90 % 区间"),
+    "statistic": (STATISTIC, "均值；90 % 区间（第 5 至第 95 百分位）"),
     "difference": ("difference from {}", "相对于 {} 的差值"),
     "runs": ("runs", "次模拟"),
     "mean over runs": ("mean over runs", "多次模拟均值"),

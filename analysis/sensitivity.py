@@ -1,6 +1,7 @@
 """Global sensitivity: Sobol first- and total-order indices with confidence intervals, and the
 Morris μ*–σ screening plot. Both take a DataFrame of indices, one row per parameter (and metric):
-columns ``parameter``, ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` or ``mu_star``, ``sigma``."""
+columns ``parameter``, ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` or ``mu_star``, ``sigma``; or a sweep
+folder whose ``indices.csv`` ``sensitivity`` wrote, where outcomes are named ``METRIC:YEAR``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from analysis.load import load_indices
 
 
 def _for_metric(source: pd.DataFrame | str | Path, metric: str | None, needed: tuple[str, ...]) -> pd.DataFrame:
-    """The indices of one metric (the only one, or ``metric``), checked for ``needed`` columns."""
+    """The indices of one outcome (the only one, or ``metric``), checked for ``needed`` columns.
+    ``metric`` is an outcome as stored (``gmv_total:2025``) or a metric alone when the indices
+    hold it for one year only."""
     frame = load_indices(source)
     missing = [c for c in ("parameter", *needed) if c not in frame]
     if missing:
@@ -25,20 +28,29 @@ def _for_metric(source: pd.DataFrame | str | Path, metric: str | None, needed: t
         metrics = list(frame["metric"].unique())
         if metric is None and len(metrics) > 1:
             raise ValueError(f"indices cover several metrics; choose one of {', '.join(map(str, metrics))}")
-        frame = frame[frame["metric"] == (metric or metrics[0])]
+        chosen = metric or metrics[0]
+        if chosen not in metrics:
+            years = [m for m in metrics if str(m).partition(":")[0] == chosen]
+            if len(years) > 1:
+                raise ValueError(f"indices of {chosen} cover several years; choose one of {', '.join(years)}")
+            chosen = years[0] if years else chosen
+        frame = frame[frame["metric"] == chosen]
         if frame.empty:
             raise ValueError(f"no indices for metric {metric!r}; known: {', '.join(map(str, metrics))}")
     return frame
 
 
 def _metric_of(frame: pd.DataFrame, metric: str | None) -> str | None:
-    """The metric the indices are about, if known."""
-    return metric or (str(frame["metric"].iloc[0]) if "metric" in frame else None)
+    """The outcome the indices are about (``METRIC`` or ``METRIC:YEAR``), if known."""
+    return str(frame["metric"].iloc[0]) if "metric" in frame else metric
 
 
-def _title(metric: str | None, lang: str) -> str | None:
-    """Legend title: the metric with its unit (or its name alone if it is not a model metric)."""
-    return labels.metric_label(metric, lang) if metric in labels.METRIC else metric
+def _title(outcome: str | None, lang: str) -> str | None:
+    """Legend title: the metric with its unit and year (or the name alone if it is not a model metric)."""
+    metric, _, year = (outcome or "").partition(":")
+    if metric not in labels.METRIC:
+        return outcome
+    return labels.metric_label(metric, lang) + (f", {year}" if year else "")
 
 
 def sobol_bars(source: pd.DataFrame | str | Path, metric: str | None = None, ax: Axes | None = None,
@@ -72,7 +84,8 @@ def morris_scatter(source: pd.DataFrame | str | Path, metric: str | None = None,
     ax.plot([0, top], [0, top], color="0.5", linestyle="--", linewidth=0.8, label="σ = μ*")
     ax.set(xlim=(0, top), ylim=(0, top))
     metric = _metric_of(frame, metric)
-    unit = f" ({labels.unit(metric, lang)})" if metric in labels.METRIC else ""
+    name = (metric or "").partition(":")[0]
+    unit = f" ({labels.unit(name, lang)})" if name in labels.METRIC else ""
     ax.set_xlabel(f"μ*{unit}")
     ax.set_ylabel(f"σ{unit}")
     legend(ax, _title(metric, lang))

@@ -1,5 +1,6 @@
 """Market structure from product sales over a whole run: Lorenz curves, Gini and top-k shares,
-and a rank–size plot on log–log axes. Bands and medians are taken across runs."""
+and a rank–size plot on log–log axes. Across runs: the mean with its 90 % interval (5th–95th
+percentile), as everywhere (:data:`sim.summary.STATISTIC`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from matplotlib.figure import Figure
 from analysis import labels
 from analysis.axes import colors, legend, new_axes
 from analysis.load import Source, load_products
+from sim.summary import HIGH, LOW
 
 MEASURES = {"revenue": "sales", "units_sold": "units sold"}
 GRID = np.linspace(0, 1, 101)
@@ -65,8 +67,8 @@ def concentration(source: Source, by: str = "revenue", top: tuple[float, ...] = 
 
 
 def lorenz(source: Source, ax: Axes | None = None, lang: str = "en", by: str = "revenue") -> Axes:
-    """Median Lorenz curve of product sales per scenario with its 90 % band across runs, Gini
-    in the legend, and the line of equal sales."""
+    """Mean Lorenz curve of product sales per scenario with its 90 % interval across runs, the
+    mean Gini coefficient in the legend, and the line of equal sales."""
     lang = labels.resolve(lang)
     products = load_products(source)
     ax = new_axes(ax, size=(4.2, 4.0))
@@ -74,9 +76,9 @@ def lorenz(source: Source, ax: Axes | None = None, lang: str = "en", by: str = "
     color = colors(products["scenario"])
     for scenario, runs in _by_scenario(products, by).items():
         curves = np.array([_lorenz(sales) for sales in runs])
-        label = f"{scenario} (Gini {np.median([_gini(sales) for sales in runs]):.2f})"
-        ax.plot(GRID, np.median(curves, axis=0), color=color[scenario], label=label)
-        ax.fill_between(GRID, *np.quantile(curves, [0.05, 0.95], axis=0), color=color[scenario], alpha=0.2,
+        label = f"{scenario} (Gini {np.mean([_gini(sales) for sales in runs]):.2f})"
+        ax.plot(GRID, curves.mean(axis=0), color=color[scenario], label=label)
+        ax.fill_between(GRID, *np.quantile(curves, [LOW, HIGH], axis=0), color=color[scenario], alpha=0.2,
                         linewidth=0)
     ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
     ax.set_xlabel(labels.word("share of products", lang))
@@ -86,8 +88,8 @@ def lorenz(source: Source, ax: Axes | None = None, lang: str = "en", by: str = "
 
 
 def rank_size(source: Source, ax: Axes | None = None, lang: str = "en", by: str = "revenue") -> Axes:
-    """Sales against rank on log–log axes: per scenario the median over runs of the k-th
-    largest seller's sales, for ranks every run reaches."""
+    """Sales against rank on log–log axes: per scenario the mean over runs of the k-th largest
+    seller's sales, for ranks every run reaches."""
     lang = labels.resolve(lang)
     products = load_products(source)
     ax = new_axes(ax, size=(4.2, 4.0))
@@ -95,7 +97,7 @@ def rank_size(source: Source, ax: Axes | None = None, lang: str = "en", by: str 
     for scenario, runs in _by_scenario(products, by).items():
         ranked = [sales[sales > 0][::-1] for sales in runs]
         k = min(r.size for r in ranked)
-        ax.plot(np.arange(1, k + 1), np.median([r[:k] for r in ranked], axis=0), marker=".", markersize=3,
+        ax.plot(np.arange(1, k + 1), np.mean([r[:k] for r in ranked], axis=0), marker=".", markersize=3,
                 linewidth=0.8, color=color[scenario], label=str(scenario))
     ax.set(xscale="log", yscale="log")
     ax.set_xlabel(labels.word("rank", lang))

@@ -1,5 +1,5 @@
-"""Sweep responses: a yearly outcome against one parameter (median, 50 % and 90 % bands over
-replicates), or its median over a grid of two parameters as a heatmap.
+"""Sweep responses: a yearly outcome against one parameter (the mean over replicates and its 90 %
+interval, :data:`sim.summary.STATISTIC`), or its mean over a grid of two parameters as a heatmap.
 
 Both take any metrics frame whose runs carry parameter columns: monthly (aggregated to the year
 as :data:`sim.metrics.METRICS` declares) or one row per run and year."""
@@ -33,25 +33,24 @@ def response(source: Source, metric: str, parameter: str, ax: Axes | None = None
     ax = new_axes(ax)
     color = colors(frame["scenario"])
     for name, q in bands(frame, metric, parameter).groupby("scenario", sort=False):
-        ax.plot(q[parameter], q[0.5], marker="o", markersize=3, color=color[name], label=str(name))
-        ax.fill_between(q[parameter], q[0.25], q[0.75], color=color[name], alpha=0.3, linewidth=0)
-        ax.fill_between(q[parameter], q[0.05], q[0.95], color=color[name], alpha=0.12, linewidth=0)
+        ax.plot(q[parameter], q["mean"], marker="o", markersize=3, color=color[name], label=str(name))
+        ax.fill_between(q[parameter], q["p05"], q["p95"], color=color[name], alpha=0.2, linewidth=0)
     ax.set_xlabel(parameter)
     ax.set_ylabel(f"{labels.metric_label(metric, lang, per='year')}, {year}")
-    legend(ax, labels.word("bands", lang))
+    legend(ax, labels.word("statistic", lang))
     return ax
 
 
 def heatmap(source: Source, metric: str, x: str, y: str, ax: Axes | None = None, lang: str = "en",
             year: int | None = None, bins: int | None = None) -> Axes:
-    """Median of the metric in ``year`` over each (``x``, ``y``) cell. Parameters sampled on a
+    """Mean of the metric in ``year`` over each (``x``, ``y``) cell. Parameters sampled on a
     grid give one cell per value pair; sampled at random, pass ``bins`` to cut each range into
     that many equal intervals (labelled by their midpoints)."""
     lang = labels.resolve(lang)
     frame, year = _outcomes(source, metric, [x, y], year)
     if bins:
         frame = frame.assign(**{c: pd.cut(frame[c], bins).map(lambda i: i.mid).astype(float) for c in (x, y)})
-    grid = frame.groupby([y, x])[metric].median().unstack(x)
+    grid = frame.groupby([y, x])[metric].mean().unstack(x)
     ax = new_axes(ax, size=(5.6, 4.2))
     image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
     ax.set_xticks(np.arange(grid.shape[1]), [f"{v:g}" for v in grid.columns])

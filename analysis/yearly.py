@@ -1,5 +1,7 @@
-"""Yearly outcomes (2023, 2024, 2025): median and 90 % interval over runs, as a tidy frame, a
-table for a paper, or grouped bars. With ``baseline`` they show paired differences instead."""
+"""Yearly outcomes (2023, 2024, 2025): the mean over runs and its 90 % interval (5th–95th
+percentile, :func:`sim.summary.summarise`, as in the command-line tables and ``comparison.csv``),
+as a tidy frame, a table for a paper, or grouped bars. With ``baseline`` they show paired
+differences instead."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from analysis import labels
 from analysis.axes import colors, legend, new_axes
 from analysis.load import Source, load_metrics
 from analysis.stats import per_year
-from sim.summary import paired_difference
 from sim.metrics import NAMES
+from sim.summary import cell, paired_difference, summarise
 
 
 def yearly_runs(source: Source, baseline: str | None = None) -> pd.DataFrame:
@@ -23,21 +25,20 @@ def yearly_runs(source: Source, baseline: str | None = None) -> pd.DataFrame:
 
 
 def yearly_summary(source: Source, metrics: list[str] | None = None, baseline: str | None = None) -> pd.DataFrame:
-    """Columns scenario, year, metric, median, low (5 %), high (95 %), runs."""
+    """Columns scenario, metric, year, mean, p05, p95, runs."""
     frame = yearly_runs(source, baseline)
     metrics = list(metrics or [m for m in NAMES if m in frame])
-    long = frame.melt(id_vars=["scenario", "year"], value_vars=metrics, var_name="metric")
-    g = long.groupby(["scenario", "year", "metric"], sort=False)["value"]
-    out = pd.DataFrame({"median": g.median(), "low": g.quantile(0.05), "high": g.quantile(0.95), "runs": g.count()})
-    return out.reset_index()
+    out = summarise(frame, metrics)
+    runs = frame.groupby(["scenario", "year"], sort=False).size().rename("runs").reset_index()
+    return out.merge(runs, on=["scenario", "year"], how="left")
 
 
 def yearly_table(source: Source, metrics: list[str], lang: str = "en", baseline: str | None = None) -> pd.DataFrame:
     """A table for a paper: one row per scenario and metric (with unit), one column per year,
-    cells "median [5 %, 95 %]"."""
+    cells "mean [5 %, 95 %]"."""
     lang = labels.resolve(lang)
     s = yearly_summary(source, metrics, baseline)
-    s["cell"] = [f"{_number(m)} [{_number(lo)}, {_number(hi)}]" for m, lo, hi in zip(s["median"], s["low"], s["high"])]
+    s["cell"] = [cell(m, lo, hi) for m, lo, hi in zip(s["mean"], s["p05"], s["p95"])]
     s["metric"] = [labels.metric_label(m, lang, per="year") for m in s["metric"]]
     table = s.pivot(index=["scenario", "metric"], columns="year", values="cell")
     table.columns.name = None
@@ -46,7 +47,7 @@ def yearly_table(source: Source, metrics: list[str], lang: str = "en", baseline:
 
 def yearly_bars(source: Source, metric: str, ax: Axes | None = None, lang: str = "en",
                 baseline: str | None = None) -> Axes:
-    """Grouped bars: one group per year, one bar per scenario at the median, 90 % interval as
+    """Grouped bars: one group per year, one bar per scenario at the mean, 90 % interval as
     error bars."""
     lang = labels.resolve(lang)
     frame = load_metrics(source)
@@ -59,8 +60,8 @@ def yearly_bars(source: Source, metric: str, ax: Axes | None = None, lang: str =
     for i, name in enumerate(names):
         g = s[s["scenario"] == name].set_index("year").reindex(years)
         x = np.arange(len(years)) + (i - (len(names) - 1) / 2) * width
-        err = [g["median"] - g["low"], g["high"] - g["median"]]
-        ax.bar(x, g["median"], width, yerr=err, capsize=3, color=color[name], label=str(name),
+        err = np.clip([g["mean"] - g["p05"], g["p95"] - g["mean"]], 0, None)  # a skewed mean may leave it
+        ax.bar(x, g["mean"], width, yerr=err, capsize=3, color=color[name], label=str(name),
                error_kw={"linewidth": 0.8})
     if baseline:
         ax.axhline(0, color="0.4", linewidth=0.8)
@@ -68,13 +69,6 @@ def yearly_bars(source: Source, metric: str, ax: Axes | None = None, lang: str =
     ax.set_xlabel(labels.word("year", lang))
     label = labels.metric_label(metric, lang, per="year")
     ax.set_ylabel(f"Δ {label}" if baseline else label)
-    title = labels.word("interval", lang)
+    title = labels.word("statistic", lang)
     legend(ax, f"{labels.word('difference', lang).format(baseline)}; {title}" if baseline else title)
     return ax
-
-
-def _number(value: float) -> str:
-    """Thousands separators for large numbers, three significant digits for small ones."""
-    if pd.isna(value):
-        return "–"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"

@@ -20,8 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim import run, sweep  # noqa: E402
 from sim.sweeps import Plan, SweepSpec  # noqa: E402
-from sim.sweeps.engine import tasks  # noqa: E402
-from sim.sweeps.execute import run_task  # noqa: E402
+from sim.sweeps.engine import run_task, tasks  # noqa: E402
 from sim.sweeps.store import Store  # noqa: E402
 
 TARGET_RUNS, TARGET_MINUTES, TARGET_EFFICIENCY, TARGET_OVERHEAD = 1000, 10.0, 0.85, 0.05
@@ -40,7 +39,7 @@ def per_run_costs(plan: Plan, out: Path) -> tuple[float, float]:
     model = machinery = 0.0
     for task in tasks(plan, set()):
         started = time.perf_counter()
-        run(plan.base, seed=task.seed)
+        run(plan.base, seed=task.seed, full=False)
         model += time.perf_counter() - started
         started = time.perf_counter()
         store.save(run_task(task))

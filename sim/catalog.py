@@ -1,33 +1,42 @@
-"""The scenario library: the YAML files in ``scenarios/``, addressed by name or by path."""
+"""The scenario library: the YAML files in ``scenarios/`` (and sweep specs in
+``scenarios/sweeps/``), addressed by name or by path. :func:`resolve` is the one rule that turns
+what a user wrote into a file, for the commands and for a sweep spec's ``base``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sim.cli import CliError
+from sim.errors import NotFoundError
 from sim.scenario import Scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+SWEEP_DIR = SCENARIO_DIR / "sweeps"
 BASELINE = "wuhan_2023_2025"
 
 
-def scenario_files() -> list[Path]:
+def scenario_files(library: Path = SCENARIO_DIR) -> list[Path]:
     """The library's scenario files, the baseline first, then by name."""
-    return sorted(SCENARIO_DIR.glob("*.yaml"), key=lambda p: (p.stem != BASELINE, p.stem))
+    return sorted(library.glob("*.yaml"), key=lambda p: (p.stem != BASELINE, p.stem))
 
 
-def resolve(name: str) -> Path:
-    """The file of a scenario given as a path (``my/policy.yaml``) or a library name (``no_exchange``)."""
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml") or len(path.parts) > 1 or path.exists():
+def resolve(name: str, directory: str | Path | None = None, library: Path = SCENARIO_DIR) -> Path:
+    """The file of a scenario given as a path (``my/policy.yaml``, relative to ``directory``,
+    default the working directory) or a name in ``library`` (``no_exchange``).
+
+    A name with a YAML suffix or a folder in it, or one that exists, is a path; anything else is a
+    library name. Raises :class:`~sim.errors.NotFoundError` naming what exists.
+    """
+    path = Path(directory or ".") / name
+    what = "sweep spec" if library == SWEEP_DIR else "scenario"
+    if Path(name).suffix in (".yaml", ".yml") or len(Path(name).parts) > 1 or path.exists():
         if not path.is_file():
-            raise CliError(f"scenario file not found: {path}")
+            raise NotFoundError(f"{what} file not found: {path}")
         return path
-    candidate = SCENARIO_DIR / f"{name}.yaml"
+    candidate = library / f"{name}.yaml"
     if candidate.is_file():
         return candidate
-    known = ", ".join(p.stem for p in scenario_files())
-    raise CliError(f"unknown scenario {name!r}; a YAML path or one of: {known}")
+    known = ", ".join(p.stem for p in scenario_files(library))
+    raise NotFoundError(f"unknown {what} {name!r}; a YAML path or one of: {known}")
 
 
 def load(name: str) -> Scenario:

@@ -1,6 +1,7 @@
 """Command line: ``python run.py COMMAND``. Each command lives in its own module under
-``sim/commands`` (or elsewhere) with a ``register(subparsers)`` function; bad input ends with
-one clear message and exit code 2 (a traceback only with ``--debug``)."""
+``sim/commands`` with a ``register(subparsers)`` function. Any
+:class:`~sim.errors.DataMarketError` (bad input: a scenario, a spec, a folder, an argument) ends
+with one clear message and exit code 2; ``--debug`` shows the traceback."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-from sim.scenario import ScenarioError
+from sim.errors import DataMarketError
 
 COMMAND_MODULES = (
     "sim.commands.run",
@@ -21,8 +22,8 @@ COMMAND_MODULES = (
 )
 
 
-class CliError(Exception):
-    """A user error: printed as one message, exit code 2."""
+class CliError(DataMarketError):
+    """Arguments of a command that do not go together (e.g. ``compare`` with one scenario)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in results manifests
     try:
         return int(args.func(args) or 0)
-    except (CliError, ScenarioError) as exc:
+    except DataMarketError as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)

@@ -7,3 +7,15 @@ with code 2, and a notebook shows the same message. Library code never exits or 
 
 class DataMarketError(Exception):
     """Input the simulator cannot use: a bad scenario, a missing file, a folder it may not write."""
+
+
+class NotFoundError(DataMarketError):
+    """A scenario, sweep spec or folder named by the user that does not exist."""
+
+
+class FolderError(DataMarketError):
+    """A folder that results cannot be written to, or read from, as asked."""
+
+
+class SweepError(DataMarketError):
+    """A sweep that cannot run or be analysed as asked (its folder, its outcomes)."""

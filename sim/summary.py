@@ -1,6 +1,7 @@
-"""Summaries of replicates, for the screen and for ``comparison.csv``: per-year means with a
-90 % interval (the 5th to 95th percentile across replicates), and paired differences between
-scenarios run on the same seeds."""
+"""Summaries of replicates, the one statistic of the command-line tables, ``comparison.csv`` and
+the figures of :mod:`analysis`: the mean across replicates with a 90 % interval (the 5th to 95th
+percentile), :func:`interval`; runs aggregated to years, :func:`per_year`; paired differences
+between scenarios run on the same seeds; and the one number format of tables, :func:`number`."""
 
 from __future__ import annotations
 
@@ -9,24 +10,58 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from sim.metrics import METRICS, NAMES
+from sim.metrics import METRICS, NAMES, yearly
 
 UNITS = {m.name: m.unit for m in METRICS}
+RULES = {m.name: m.year for m in METRICS}
 KEY_METRICS = (
     "gmv_total", "gmv_exchange", "exchange_share", "value_created", "consumer_surplus", "operator_revenue",
     "revenue_public_services", "fiscal_spend", "n_merchants", "n_products", "incidents",
 )
 LOW, HIGH = 0.05, 0.95
-INTERVAL = "mean [90 % interval: 5th–95th percentile across replicates]"
+INTERVAL = "mean [90 % interval: 5th–95th percentile across replicates]"  # the tables' heading
+STATISTIC = "mean; 90 % interval (5th–95th percentile)"  # the same, as figures' legends say it
+
+
+def interval(frame: pd.DataFrame, value: str, by: list[str], sort: bool = False) -> pd.DataFrame:
+    """``mean``, ``p05`` and ``p95`` of ``value`` across the rows of each ``by`` group (the
+    replicates): columns ``by``, then these three; groups in order of appearance unless ``sort``."""
+    groups = frame.groupby(by, sort=sort)[value]
+    out = pd.DataFrame({"mean": groups.mean(), "p05": groups.quantile(LOW), "p95": groups.quantile(HIGH)})
+    return out.reset_index()
 
 
 def summarise(yearly: pd.DataFrame, metrics=NAMES) -> pd.DataFrame:
-    """Mean, ``p05`` and ``p95`` across replicates, per scenario, metric and year; rows in the
-    order metric, scenario, year as they first appear in ``yearly``."""
+    """:func:`interval` per scenario, metric and year; rows in the order metric, scenario, year
+    as they first appear in ``yearly``."""
     long = yearly.melt(id_vars=["scenario", "seed", "year"], value_vars=list(metrics), var_name="metric")
-    groups = long.groupby(["metric", "scenario", "year"], sort=False)["value"]
-    out = pd.DataFrame({"mean": groups.mean(), "p05": groups.quantile(LOW), "p95": groups.quantile(HIGH)})
-    return out.reset_index()[["scenario", "metric", "year", "mean", "p05", "p95"]]
+    return interval(long, "value", ["metric", "scenario", "year"])[["scenario", "metric", "year", "mean", "p05", "p95"]]
+
+
+def per_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per run and year, each metric aggregated from months by :func:`sim.metrics.yearly`
+    (the one rule). The non-metric columns of a monthly frame (scenario, run_id, seed, sweep ids and
+    parameters …) identify its runs and are kept. A metric comes out when the frame holds what its
+    rule needs: the metric itself, or for a ratio its numerator and denominator. A yearly frame is
+    returned as it is."""
+    if time_key(frame) == "year":
+        return frame
+    keys = [c for c in frame.columns if c not in NAMES and c != "date"]
+    if not keys:
+        raise ValueError("a monthly frame needs columns that identify runs (scenario, seed …)")
+    ids = frame.groupby(keys, sort=False, dropna=False).ngroup()
+    runs = frame[keys].drop_duplicates().reset_index(drop=True)  # row i describes run i
+    totals = yearly(frame.reindex(columns=["date", *NAMES]).assign(run_id=ids))
+    present = [name for name in NAMES if all(c in frame for c in inputs(name))]
+    totals = totals[["run_id", "year", *present]]
+    return pd.concat([runs.loc[totals["run_id"]].reset_index(drop=True), totals.drop(columns="run_id")], axis=1)
+
+
+def inputs(metric: str) -> list[str]:
+    """The monthly columns a metric's yearly value is made from: a ratio of yearly sums needs its
+    numerator and denominator, any other metric itself."""
+    rule = RULES[metric]
+    return rule.removeprefix("ratio:").split("/") if rule.startswith("ratio:") else [metric]
 
 
 def time_key(frame: pd.DataFrame) -> str:
@@ -111,13 +146,19 @@ def compare_table(table: pd.DataFrame, metrics=KEY_METRICS) -> str:
     return _grid(["metric / scenario", *map(str, years)], rows)
 
 
+def cell(mean: float, low: float, high: float) -> str:
+    """A summary in a table: ``mean [p05, p95]``."""
+    return f"{number(mean)} [{number(low)}, {number(high)}]"
+
+
 def _cell(row: pd.Series, prefix: str = "") -> str:
-    return f"{_number(row[prefix + 'mean'])} [{_number(row[prefix + 'p05'])}, {_number(row[prefix + 'p95'])}]"
+    return cell(row[prefix + "mean"], row[prefix + "p05"], row[prefix + "p95"])
 
 
-def _number(x: float) -> str:
-    """Three or so significant figures, thousands separated, never in exponent notation."""
-    if not np.isfinite(x):
+def number(x: float) -> str:
+    """Three or so significant figures, thousands separated, never in exponent notation; the one
+    format of numbers in tables."""
+    if pd.isna(x) or not np.isfinite(x):
         return "n/a"
     if x == 0:
         return "0"

@@ -1,4 +1,5 @@
-"""Shared fixtures: a small Wuhan baseline and cached runs, so mechanism tests stay fast."""
+"""Shared fixtures: a small Wuhan baseline and cached runs, so mechanism tests stay fast; one
+two-worker Dask cluster for every test of the Dask backend."""
 
 from __future__ import annotations
 
@@ -38,6 +39,15 @@ def yearly_mean(metric: str, seeds=SEEDS, year: int | None = None, **overrides) 
         y = small_run(seed, **overrides).yearly
         values.append(y.loc[y.year == year, metric].sum() if year else y[metric].sum())
     return float(pd.Series(values).mean())
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> str:
+    """The address of a local two-worker Dask cluster, started once per session."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
 
 
 @pytest.fixture(scope="session")

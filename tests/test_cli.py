@@ -15,11 +15,12 @@ import pytest
 import yaml
 
 from sim import Scenario, run
-from sim.cli import CliError, main
+from sim.cli import main
+from sim.errors import NotFoundError
 from sim.commands.describe import groups, markdown
 from sim.catalog import BASELINE, SCENARIO_DIR, resolve, scenario_files
 from sim.metrics import NAMES, yearly
-from sim.outputs import FILES
+from sim.folders.results import FILES
 from sim.summary import run_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,12 +84,14 @@ def test_run_writes_tidy_results_a_manifest_and_a_figure(scenarios, tmp_path, ca
     assert f"Results in {out}/" in printed.out
 
 
-def test_results_are_the_same_whatever_the_number_of_workers(scenarios, tmp_path):
-    for workers in (1, 2):
-        out = tmp_path / str(workers)
-        assert cli("run", scenarios / "tiny.yaml", "--replicates", 3, "--workers", workers, "--out", out) == 0
+def test_results_are_the_same_whatever_the_number_of_workers_and_the_backend(scenarios, tmp_path, dask_scheduler):
+    backends = {"1": ["--workers", 1], "2": ["--workers", 2], "dask": ["--backend", "dask", "--scheduler", dask_scheduler]}
+    for name, options in backends.items():
+        assert cli("run", scenarios / "tiny.yaml", "--replicates", 3, *options, "--out", tmp_path / name) == 0
     for name in ("metrics.parquet", "products.parquet"):
-        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "1" / name), pd.read_parquet(tmp_path / "2" / name))
+        for other in ("2", "dask"):
+            pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "1" / name),
+                                          pd.read_parquet(tmp_path / other / name))
 
 
 def test_a_folder_with_files_is_refused_and_force_leaves_other_files_alone(scenarios, tmp_path, capsys):
@@ -141,7 +144,7 @@ def test_bad_input_gives_one_clear_message_and_exit_code_2(scenarios, case, caps
 
 
 def test_debug_shows_the_traceback(scenarios):
-    with pytest.raises(CliError, match="unknown scenario"):
+    with pytest.raises(NotFoundError, match="unknown scenario"):
         cli("--debug", "run", "no_such_scenario", "--out", scenarios / "out")
 
 
@@ -246,3 +249,40 @@ def test_list_shows_every_scenario_with_its_question(capsys):
     for path in scenario_files():
         description = " ".join(Scenario.load(path).description.split())
         assert f"{path.stem} {description}" in printed
+
+
+# ---- layers --------------------------------------------------------------------------------------
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    return names
+
+
+def test_the_library_imports_neither_the_command_line_nor_the_figures():
+    library = [p for p in (ROOT / "sim").rglob("*.py") if "commands" not in p.parts and p.name != "cli.py"]
+    assert len(library) > 30
+    for path in library:
+        wrong = {n for n in _imports(path) if n.split(".")[0] == "analysis" or n in ("sim.cli", "sim.commands")
+                 or n.startswith("sim.commands.")}
+        assert not wrong, f"{path.relative_to(ROOT)} imports {', '.join(sorted(wrong))}"
+
+
+def test_every_input_error_of_the_library_is_a_datamarket_error():
+    from sim.cli import CliError
+    from sim.errors import DataMarketError, FolderError, SweepError
+    from sim.scenario import ScenarioError
+    from sim.sweeps import SpecError
+
+    for error in (CliError, FolderError, NotFoundError, ScenarioError, SpecError, SweepError):
+        assert issubclass(error, DataMarketError)
+
+
+def test_a_scheduler_without_the_dask_backend_is_refused(scenarios, tmp_path, capsys):
+    assert cli("run", scenarios / "tiny.yaml", "--scheduler", "tcp://nowhere:1", "--out", tmp_path / "out") == 2
+    assert "--scheduler needs --backend dask" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ import yaml
 
 from sim.cli import main
 from sim.sweeps import Plan, SweepResult, SweepSpec
-from sim.sweeps.execute import Outcome, Task
+from sim.sweeps.engine import Outcome, Task
 from sim.sweeps.sensitivity import Target, indices
 from sim.sweeps.store import Store
 
@@ -84,7 +84,16 @@ def test_sensitivity_command_runs_the_sweep_then_reads_the_folder(tmp_path, caps
     parts = sorted((out / "parts").iterdir())
     assert main(["sensitivity", str(out), "--metric", "gmv_exchange:2024"]) == 0  # the folder: no new runs
     assert sorted((out / "parts").iterdir()) == parts
-    assert pd.read_csv(out / "indices.csv")["metric"].eq("gmv_exchange:2024").all()
+    added = pd.read_csv(out / "indices.csv")
+    assert added["metric"].unique().tolist() == ["gmv_total:2025", "exchange_share:2025", "gmv_exchange:2024"]
+    pd.testing.assert_frame_equal(added.iloc[:4], table)  # the outcomes computed before are kept as they were
+
+    assert main(["sensitivity", str(out), "--metric", "gmv_total:2025", "--conf-level", "0.5"]) == 0
+    again = pd.read_csv(out / "indices.csv")
+    assert again["metric"].tolist().count("gmv_total:2025") == 2  # recomputed: its rows replaced, not added
+    recomputed = again[again["metric"] == "gmv_total:2025"].reset_index(drop=True)
+    pd.testing.assert_series_equal(recomputed["mu_star"], table["mu_star"].iloc[:2])
+    assert (recomputed["mu_star_conf"] < table["mu_star_conf"].iloc[:2]).all()  # a narrower interval
 
 
 @pytest.mark.parametrize(("spec", "metric", "phrase"), [

@@ -19,7 +19,8 @@ from sim import sweep
 from sim.cli import main
 from sim.sweeps import Plan, SweepError, SweepResult, SweepSpec
 from sim.sweeps import plan as plan_module
-from sim.sweeps.execute import Outcome, Pool, Task, stream
+from sim.execute import Pool, stream
+from sim.sweeps.engine import Outcome, Task
 from sim.sweeps.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,11 +81,8 @@ def test_common_random_numbers_pair_replicates_across_points(tmp_path):
     assert not np.array_equal(first, second)
 
 
-def test_a_two_worker_dask_cluster_gives_identical_metrics(smoke, tmp_path):
-    from dask.distributed import LocalCluster
-
-    with LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
-        result = sweep(SMOKE, tmp_path / "out", backend="dask", scheduler=cluster.scheduler_address, progress=False)
+def test_a_two_worker_dask_cluster_gives_identical_metrics(smoke, tmp_path, dask_scheduler):
+    result = sweep(SMOKE, tmp_path / "out", backend="dask", scheduler=dask_scheduler, progress=False)
     pd.testing.assert_frame_equal(result.metrics(), smoke.metrics())
     assert (result.runs["status"] == "ok").all()
 
@@ -122,7 +120,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
     spec = write_spec(tmp_path, parameters={"population.merchants.initial_cash": [150, 1.0e308]},
                       replicates=2, outputs={"metrics": ["gmv_total"]})
     out = tmp_path / "out"
-    assert main(["sweep", str(spec), "--out", str(out), "--backend", "dask", "--workers", "2"]) == 1
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "2"]) == 1
     printed = capsys.readouterr()
     assert "4 runs" in printed.out and "2 ok, 2 failed" in printed.out and "transfers must be finite" in printed.out
     assert "4/4" in printed.err and "failed=2" in printed.err  # the progress bar

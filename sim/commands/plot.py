@@ -1,5 +1,6 @@
-"""``plot DIR``: one figure from a results, comparison or sweep folder, written to a file
-(PNG, PDF or SVG, by the file's suffix)."""
+"""``plot DIR``: one figure from a results, comparison or sweep folder (read through
+:mod:`sim.folders`), drawn by :mod:`analysis` and written to a file (PNG, PDF or SVG, by the
+file's suffix)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "revenue: split of public-data revenue; structure: Lorenz and rank-size of product sales; "
                         "key: key outcomes; response/heatmap: metric against one/two --parameter; "
                         "sobol/morris: sensitivity indices from indices.csv")
-    p.add_argument("--metric", help="metric to draw (default gmv_total)")
+    p.add_argument("--metric", help="metric to draw (default gmv_total); sobol/morris: an outcome of "
+                                    "indices.csv, METRIC:YEAR or METRIC")
     p.add_argument("--baseline", help="scenario that differences are taken from (diff; optional for yearly)")
     p.add_argument("--parameter", action="append", default=[], help="sweep parameter (twice for heatmap)")
     p.add_argument("--year", type=int, help="year of the outcome for response and heatmap (default: the last)")
@@ -35,8 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     if not args.dir.exists():
         raise CliError(f"no such folder: {args.dir}")
-    if args.metric is not None and args.metric not in NAMES:
-        raise CliError(f"unknown metric {args.metric!r}; known: {', '.join(NAMES)}")
+    if args.metric is not None:
+        metric, colon, year = args.metric.partition(":")
+        if metric not in NAMES:
+            raise CliError(f"unknown metric {metric!r}; known: {', '.join(NAMES)}")
+        if colon and not (args.kind in ("sobol", "morris") and year.isdigit()):
+            raise CliError(f"--metric {args.metric}: METRIC:YEAR names an outcome of sensitivity indices "
+                           "(--kind sobol or morris); other figures take a metric")
     try:
         figure = draw(args)
         fmt = args.out.suffix.lstrip(".").lower() or "png"

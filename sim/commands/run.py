@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import time
 
-from sim.commands.common import add_run_options, run_context, seeds_text
-from sim.ensemble import replicate_jobs, run_jobs
 from sim.catalog import resolve
+from sim.commands.common import add_run_options, check_backend, command_provenance, key_figure, seeds_text
+from sim.execute import replicate_jobs, run_jobs
+from sim.folders import results as folder
 from sim.metrics import yearly
-from sim.outputs import prepare_out, tidy_metrics, where, write_results
 from sim.scenario import Scenario
 from sim.summary import INTERVAL, run_table
 
@@ -24,15 +24,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    check_backend(args)
     source = resolve(args.scenario)
     scenario = Scenario.load(source)
-    out = prepare_out(args.out, args.force)
-    results = run_jobs(replicate_jobs(scenario, args.seed, args.replicates), args.workers)
-    write_results(out, scenario, source, results, run_context(args, started))
+    out = folder.prepare(args.out, args.force)
+    runs = run_jobs(replicate_jobs(scenario, args.seed, args.replicates), args.workers, args.backend, args.scheduler)
+    metrics = folder.tidy_metrics(runs)
+    folder.write(out, scenario, source, runs, command_provenance(args, started), key_figure(metrics))
     print(f"{scenario.name}: {args.replicates} replicate(s) on {seeds_text(args.seed, args.replicates)},"
           f" scenario hash {scenario.digest()}")
     print(INTERVAL)
-    print(run_table(yearly(tidy_metrics(results))))
+    print(run_table(yearly(metrics)))
     print()
-    print(where(out))
+    print(folder.where(out))
     return 0

@@ -7,11 +7,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.catalog import SWEEP_DIR, resolve
 from sim.cli import CliError
-from sim.storage import write_csv
-from sim.sweeps import Plan, SweepError, SweepResult, SweepSpec, sensitivity, sweep
-from sim.sweeps.execute import BACKENDS
-from sim.catalog import SCENARIO_DIR
+from sim.commands.common import add_backend_options, check_backend
+from sim.summary import number
+from sim.sweeps import Plan, SweepResult, SweepSpec, sensitivity, sweep
+from sim.sweeps.store import INDICES, write_indices
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,34 +35,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _backend_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
-    p.add_argument("--backend", choices=BACKENDS, default="local", help="local processes or a Dask cluster")
-    p.add_argument("--scheduler", help="address of a running dask.distributed scheduler (with --backend dask)")
+    add_backend_options(p, workers_default=None)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def spec_path(name: str) -> Path:
-    """A spec path, or the file of that name in ``scenarios/sweeps/``."""
-    path = Path(name)
-    candidate = SCENARIO_DIR / "sweeps" / f"{name}.yaml"
-    return candidate if not path.exists() and candidate.is_file() else path
+def _plan(name: str) -> Plan:
+    return Plan(SweepSpec.load(resolve(name, library=SWEEP_DIR)))
 
 
 def _run(plan: Plan, out: Path, args: argparse.Namespace, resume: bool) -> SweepResult:
-    if args.scheduler and args.backend != "dask":
-        raise CliError("--scheduler needs --backend dask")
+    check_backend(args)
     for warning in plan.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    try:
-        return sweep(plan, out, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
-                     resume=resume, progress=not args.quiet)
-    except SweepError as exc:
-        raise CliError(str(exc)) from None
+    return sweep(plan, out, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
+                 resume=resume, progress=not args.quiet)
 
 
 def main_sweep(args: argparse.Namespace) -> int:
     try:
-        result = _run(Plan(SweepSpec.load(spec_path(args.spec))), args.out, args, args.resume)
+        result = _run(_plan(args.spec), args.out, args, args.resume)
     except KeyboardInterrupt:
         print(f"interrupted; finished runs are saved in {args.out}: continue with --resume", file=sys.stderr)
         return 130
@@ -70,25 +62,22 @@ def main_sweep(args: argparse.Namespace) -> int:
 
 
 def main_sensitivity(args: argparse.Namespace) -> int:
-    try:
-        targets = [sensitivity.Target.parse(m) for m in args.metric]
-        folder = Path(args.spec)
-        if folder.is_dir():
-            result = SweepResult(folder)
-            out = args.out or folder
-        else:
-            if args.out is None:
-                raise CliError("--out is needed with a spec: the folder its sweep runs in")
-            plan = Plan(SweepSpec.load(spec_path(args.spec)))
-            sensitivity.check(targets, plan.spec)
-            result = _run(plan, args.out, args, resume=True)
-            out = args.out
-            if len(result.failed):
-                print(result.summary(), file=sys.stderr)
-        table = sensitivity.indices(result, targets, conf_level=args.conf_level)
-    except SweepError as exc:
-        raise CliError(str(exc)) from None
-    write_csv(table, out / "indices.csv")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    print(f"wrote {out / 'indices.csv'}")
+    targets = [sensitivity.Target.parse(m) for m in args.metric]
+    folder = Path(args.spec)
+    if folder.is_dir():
+        result = SweepResult(folder)
+        out = args.out or folder
+    else:
+        if args.out is None:
+            raise CliError("--out is needed with a spec: the folder its sweep runs in")
+        plan = _plan(args.spec)
+        sensitivity.check(targets, plan.spec)
+        result = _run(plan, args.out, args, resume=True)
+        out = args.out
+        if len(result.failed):
+            print(result.summary(), file=sys.stderr)
+    table = sensitivity.indices(result, targets, conf_level=args.conf_level)
+    write_indices(out, table)
+    print(table.to_string(index=False, float_format=number))
+    print(f"wrote {out / INDICES} (other outcomes stored there are kept)")
     return 0

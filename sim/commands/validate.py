@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli import CliError
+from sim.errors import NotFoundError
 from sim.catalog import load
 from sim.scenario import ScenarioError
 
@@ -21,7 +21,7 @@ def main(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             load(name)
-        except CliError as exc:
+        except NotFoundError as exc:
             print(f"{name}: {exc}")
         except ScenarioError as exc:
             print(f"{name}: {len(exc.errors)} error(s)")

@@ -1,21 +1,52 @@
-"""``sweep(spec, out=DIR)``: every point × replicate of a spec, run on a backend and written to
-disk run by run, with progress and resume."""
+"""``sweep(spec, out=DIR)``: every point × replicate of a spec, run on the executor
+(:mod:`sim.execute`) and written to the sweep folder (:mod:`sim.sweeps.store`) run by run, with
+progress and resume."""
 
 from __future__ import annotations
 
-import sys
 import time
+import traceback
 from collections.abc import Iterator
 from concurrent.futures import BrokenExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from tqdm.auto import tqdm  # a widget in notebooks, text in terminals
+import pandas as pd
 
-from sim.sweeps.execute import Outcome, Pool, Task, pool, run_task, stream
+from sim.errors import SweepError
+from sim.execute import Pool, pool, progress, stream
+from sim.scenario import Scenario, apply_overrides
 from sim.sweeps.plan import Plan
-from sim.sweeps.result import SweepResult
 from sim.sweeps.spec import SweepSpec
-from sim.sweeps.store import Store, SweepError
+from sim.sweeps.store import Store, SweepResult
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker needs for one run; plain data, so it pickles to any process."""
+
+    run: int
+    point: int
+    replicate: int
+    seed: int
+    key: str
+    digest: str
+    values: dict[str, Any]
+    base: dict[str, Any]
+    metrics: tuple[str, ...]
+    frequency: str
+
+
+@dataclass
+class Outcome:
+    """A finished run: its tidy output frame, or the error that stopped it."""
+
+    task: Task
+    frame: pd.DataFrame | None
+    error: str | None
+    detail: str
+    wall_time: float
 
 
 def sweep(
@@ -42,8 +73,7 @@ def sweep(
     started = time.perf_counter()
     counts = {"ran": 0, "failed": 0}
     try:
-        with tqdm(total=plan.n_runs, initial=len(done), unit="run", desc=plan.spec.name, disable=not progress,
-                  file=sys.stderr, dynamic_ncols=True) as bar:
+        with _bar(plan, len(done), progress) as bar:
             if len(done) < plan.n_runs:
                 with pool(backend, workers, scheduler) as workers_pool:
                     for outcome in _outcomes(workers_pool, plan, done):
@@ -62,6 +92,10 @@ def sweep(
     return result
 
 
+def _bar(plan: Plan, done: int, show: bool):
+    return progress(plan.n_runs, initial=done, desc=plan.spec.name, show=show)
+
+
 def _outcomes(workers_pool: Pool, plan: Plan, done: set[str]) -> Iterator[Outcome]:
     """Outcomes of the runs not yet complete, as they finish; a dead worker fails its run."""
     for task, outcome in stream(workers_pool, run_task, tasks(plan, done)):
@@ -78,3 +112,24 @@ def tasks(plan: Plan, done: set[str]) -> Iterator[Task]:
         if run.name not in done:
             yield Task(run.run, run.point, run.replicate, run.seed, run.key, run.digest, plan.values(run.point),
                        base, tuple(outputs.metrics), outputs.frequency)
+
+
+def run_task(task: Task) -> Outcome:
+    """Run one task in a worker: only the metrics the sweep stores (``full=False``). An error is
+    returned, not raised, so the sweep goes on."""
+    from sim.runner import run  # the model (and Mesa) loads in the workers only
+
+    started = time.perf_counter()
+    try:
+        scenario = Scenario.from_dict(apply_overrides(task.base, task.values))
+        if scenario.digest() != task.digest:
+            raise RuntimeError("the worker resolves this point to a different scenario; are its packages the same?")
+        result = run(scenario, seed=task.seed, run_id=task.run, full=False)
+        table = result.metrics if task.frequency == "monthly" else result.yearly
+        when = "date" if task.frequency == "monthly" else "year"
+        ids = {"run": task.run, "point": task.point, "replicate": task.replicate, "seed": task.seed, **task.values}
+        frame = pd.DataFrame({**ids, when: table[when], **{m: table[m] for m in task.metrics}})
+        return Outcome(task, frame, None, "", time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 - any model error is recorded against its run
+        error = f"{type(exc).__name__}: {exc}"
+        return Outcome(task, None, error, traceback.format_exc(), time.perf_counter() - started)

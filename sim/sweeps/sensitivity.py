@@ -10,13 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.metrics import METRICS, NAMES
+from sim.errors import SweepError
+from sim.metrics import NAMES
+from sim.summary import inputs, per_year
 from sim.sweeps import design
-from sim.sweeps.result import SweepResult
 from sim.sweeps.spec import SweepSpec
-from sim.sweeps.store import SweepError
+from sim.sweeps.store import SweepResult
 
-RULES = {m.name: m.year for m in METRICS}
 ANALYSED = ("sobol", "morris")
 
 
@@ -37,11 +37,8 @@ class Target:
         return cls(metric, int(year) if sep else None)
 
     def columns(self, frequency: str) -> list[str]:
-        """Stored metrics needed: a monthly ratio is rebuilt from its yearly numerator and denominator."""
-        rule = RULES[self.metric]
-        if frequency == "monthly" and rule.startswith("ratio:"):
-            return rule.removeprefix("ratio:").split("/")
-        return [self.metric]
+        """Stored metrics needed: from monthly outputs, what the metric's yearly rule needs."""
+        return inputs(self.metric) if frequency == "monthly" else [self.metric]
 
 
 def check(targets: list[Target], spec: SweepSpec) -> None:
@@ -59,7 +56,7 @@ def response(result: SweepResult, target: Target) -> tuple[np.ndarray, int]:
     """The outcome at every design point (mean over replicates), in design order, and its year."""
     frame = result.metrics(columns=target.columns(result.spec.outputs.frequency))
     if result.time_column == "date":
-        frame = _yearly(frame, target.metric)
+        frame = per_year(frame)
     year = target.year if target.year is not None else int(frame["year"].max())
     years = sorted(set(frame["year"]))
     if year not in years:
@@ -100,15 +97,3 @@ def indices(result: SweepResult, targets: list[Target], conf_level: float = 0.95
         rows.append(pd.DataFrame({"metric": f"{target.metric}:{year}", "parameter": problem["names"], **table}))
     return pd.concat(rows, ignore_index=True)
 
-
-def _yearly(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Monthly rows → one value per run and year, aggregated as ``sim.metrics`` declares."""
-    rule = RULES[metric]
-    keys = [frame["point"], frame["run"], frame["date"].dt.year.rename("year")]
-    if rule.startswith("ratio:"):
-        num, den = rule.removeprefix("ratio:").split("/")
-        sums = frame.groupby(keys)[[num, den]].sum()
-        values = (sums[num] / sums[den]).where(sums[den] > 0, 0.0)
-    else:
-        values = frame.groupby(keys)[metric].agg(rule)
-    return values.rename(metric).reset_index()

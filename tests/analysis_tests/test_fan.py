@@ -9,23 +9,25 @@ from analysis import diff_fan, fan, key_outcomes, paired_difference
 from analysis_tests.support import legend_texts, polys, saved
 
 
-def test_fan_draws_a_median_and_two_bands_per_scenario(metrics, tmp_path):
+def test_fan_draws_the_mean_and_its_90_percent_interval_per_scenario(metrics, tmp_path):
     ax = fan(metrics, "gmv_total")
-    assert len(ax.get_lines()) == 2 and len(polys(ax)) == 4
+    assert len(ax.get_lines()) == 2 and len(polys(ax)) == 2
     assert legend_texts(ax) == ["base", "free"]
     assert ax.get_ylabel() == "gmv_total (10⁴ CNY per month)"
     assert ax.get_xlabel() == "Month"
-    base = metrics[metrics.scenario == "base"].groupby("date")["gmv_total"].median()
-    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), base.to_numpy())
+    base = metrics[metrics.scenario == "base"].groupby("date")["gmv_total"]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), base.mean().to_numpy())
+    band = polys(ax)[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(base.quantile(0.05).min()) and band.max() == pytest.approx(base.quantile(0.95).max())
+    assert ax.get_legend().get_title().get_text() == "mean; 90 % interval (5th–95th percentile)"
     assert saved(ax.figure, tmp_path / "fan.png") > 10_000
 
 
-def test_fan_bands_nest_around_the_median(metrics):
+def test_fan_interval_surrounds_the_mean(metrics):
     ax = fan(metrics[metrics.scenario == "base"], "n_merchants", label="Wuhan plan")
-    median = ax.get_lines()[0].get_ydata()
-    inner, outer = (p.get_paths()[0].vertices[:, 1] for p in polys(ax))
-    assert inner.max() <= outer.max() and inner.min() >= outer.min()
-    assert outer.min() <= median.min() and median.max() <= outer.max()
+    mean = ax.get_lines()[0].get_ydata()
+    (outer,) = (p.get_paths()[0].vertices[:, 1] for p in polys(ax))
+    assert outer.min() <= mean.min() and mean.max() <= outer.max()
     assert legend_texts(ax) == ["Wuhan plan"]
     assert ax.get_ylabel() == "n_merchants (merchants)"  # a stock: no "per month"
 
@@ -55,11 +57,11 @@ def test_diff_fan_shows_scenario_minus_baseline_around_zero(metrics, tmp_path):
     ax = diff_fan(metrics, "gmv_total", "base")
     zero, free = ax.get_lines()
     assert set(zero.get_ydata()) == {0}
-    assert len(polys(ax)) == 2 and legend_texts(ax) == ["free"]
+    assert len(polys(ax)) == 1 and legend_texts(ax) == ["free"]
     assert ax.get_ylabel() == "Δ gmv_total (10⁴ CNY per month)"
     assert "difference from base" in ax.get_legend().get_title().get_text()
     wide = metrics.pivot_table(index=["date", "seed"], columns="scenario", values="gmv_total")
-    expected = (wide["free"] - wide["base"]).groupby("date").median()
+    expected = (wide["free"] - wide["base"]).groupby("date").mean()
     np.testing.assert_allclose(free.get_ydata(), expected.to_numpy())
     assert free.get_color() == fan(metrics, "gmv_total").get_lines()[1].get_color()  # same colour as in fan
     assert saved(ax.figure, tmp_path / "diff.png") > 10_000
@@ -69,7 +71,7 @@ def test_key_outcomes_has_a_fan_per_outcome(metrics, tmp_path):
     fig = key_outcomes(metrics)
     assert len(fig.axes) == 6
     for ax in fig.axes:
-        assert len(ax.get_lines()) == 2 and len(polys(ax)) == 4 and ax.get_title()
+        assert len(ax.get_lines()) == 2 and len(polys(ax)) == 2 and ax.get_title()
     assert "3 runs" in fig.get_suptitle()
     assert saved(fig, tmp_path / "key.png") > 10_000
 

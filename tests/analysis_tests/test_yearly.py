@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from matplotlib.container import BarContainer, ErrorbarContainer
 
 from analysis import yearly_bars, yearly_summary, yearly_table
 from analysis_tests.support import legend_texts, saved
 from sim.metrics import yearly
+from sim.summary import summarise
 
 
-def test_yearly_summary_gives_median_and_interval_over_runs(metrics):
+def test_yearly_summary_gives_mean_and_interval_over_runs_as_the_tables_do(metrics):
     s = yearly_summary(metrics, ["gmv_total", "exchange_share"])
     assert len(s) == 2 * 3 * 2 and set(s.runs) == {3}
     row = s[(s.scenario == "free") & (s.year == 2024) & (s.metric == "exchange_share")].iloc[0]
     runs = yearly(metrics).query("scenario == 'free' and year == 2024")["exchange_share"]
-    assert row["median"] == runs.median()
-    assert row["low"] <= row["median"] <= row["high"] and row["high"] <= runs.max()
+    assert row["mean"] == runs.mean()
+    assert row["p05"] == runs.quantile(0.05) and row["p95"] == runs.quantile(0.95) and row["p95"] <= runs.max()
+    assert s.equals(yearly_summary(metrics, ["gmv_total", "exchange_share"]))
+    levels = summarise(yearly(metrics), ["gmv_total", "exchange_share"])
+    pd.testing.assert_frame_equal(s.drop(columns="runs"), levels)  # the statistic of run's table and comparison.csv
 
 
 def test_yearly_table_has_a_cell_per_scenario_metric_and_year(metrics):
@@ -25,8 +30,8 @@ def test_yearly_table_has_a_cell_per_scenario_metric_and_year(metrics):
     assert list(table.index) == [("base", "gmv_total (10⁴ CNY per year)"), ("base", "n_merchants (merchants)"),
                                  ("free", "gmv_total (10⁴ CNY per year)"), ("free", "n_merchants (merchants)")]
     cell = table.loc[("base", "n_merchants (merchants)"), 2025]
-    median = yearly(metrics).query("scenario == 'base' and year == 2025")["n_merchants"].median()
-    assert cell.startswith(f"{median:,.0f} [") and cell.endswith("]")
+    mean = yearly(metrics).query("scenario == 'base' and year == 2025")["n_merchants"].mean()
+    assert cell.startswith(f"{mean:,.0f} [") and cell.endswith("]")
 
 
 def test_yearly_bars_group_scenarios_by_year_with_intervals(metrics, tmp_path):
@@ -37,8 +42,8 @@ def test_yearly_bars_group_scenarios_by_year_with_intervals(metrics, tmp_path):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2023", "2024", "2025"]
     assert legend_texts(ax) == ["base", "free"]
     assert ax.get_ylabel() == "gmv_total (10⁴ CNY per year)"
-    medians = yearly(metrics).query("scenario == 'base'").groupby("year")["gmv_total"].median()
-    np.testing.assert_allclose([p.get_height() for p in bars[0]], medians.to_numpy())
+    means = yearly(metrics).query("scenario == 'base'").groupby("year")["gmv_total"].mean()
+    np.testing.assert_allclose([p.get_height() for p in bars[0]], means.to_numpy())
     assert saved(ax.figure, tmp_path / "yearly.png") > 5_000
 
 
@@ -46,5 +51,5 @@ def test_yearly_bars_with_a_baseline_show_paired_differences(metrics):
     ax = yearly_bars(metrics, "gmv_total", baseline="base")
     (bars,) = [c for c in ax.containers if isinstance(c, BarContainer)]
     y = yearly(metrics).pivot_table(index=["year", "seed"], columns="scenario", values="gmv_total")
-    np.testing.assert_allclose([p.get_height() for p in bars], (y["free"] - y["base"]).groupby("year").median())
+    np.testing.assert_allclose([p.get_height() for p in bars], (y["free"] - y["base"]).groupby("year").mean())
     assert ax.get_ylabel().startswith("Δ ") and legend_texts(ax) == ["free"]

@@ -1,0 +1,43 @@
+"""Provenance: what a manifest records so that results can be traced and reproduced. One builder,
+used by the results folder of ``run`` and ``compare`` (:mod:`sim.folders.results`) and by the
+sweep folder (:mod:`sim.sweeps.store`); each run's own manifest comes from :func:`sim.results.collect`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from sim.results import versions
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def git_commit() -> str | None:
+    """The source's git commit, marked ``-dirty`` with uncommitted changes; None outside git."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True).stdout
+
+    try:
+        commit = git("rev-parse", "HEAD").strip()
+        dirty = git("status", "--porcelain", "--untracked-files=no").strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("-dirty" if dirty else "")
+
+
+def provenance(command: str | None = None, wall_time_s: float | None = None) -> dict:
+    """Package versions, git commit, the command line (default: this process's), the wall time
+    when given, and the time of writing (UTC)."""
+    out = {
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "command": command if command is not None else shlex.join(["python", *sys.argv]),
+    }
+    if wall_time_s is not None:
+        out["wall_time_s"] = round(wall_time_s, 3)
+    out["written"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return out
