@@ -48,7 +48,7 @@ def is_sweep(root: str | Path) -> bool:
 
 
 class Store:
-    """Reads and writes one sweep folder."""
+    """Writes one sweep folder run by run (and finds the runs already complete); :class:`SweepResult` reads it."""
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
