@@ -50,3 +50,29 @@ def test_run_table_shows_each_year_with_its_interval():
     assert header.split()[-2:] == ["2023", "2024"]
     assert row.startswith("gmv_total (万元)")
     assert row.endswith("250 [60.0, 540]  2.0 [1.6, 2.5]")
+
+
+def test_per_year_of_some_monthly_metrics_follows_the_one_yearly_rule():
+    from conftest import small_run
+
+    from sim.metrics import yearly
+    from sim.summary import per_year
+
+    monthly = small_run(0).metrics
+    # A sweep's monthly part: its ids, a parameter, and only the metrics it keeps.
+    part = monthly[["date", "gmv_exchange", "gmv_total", "n_merchants"]].assign(run=7, point=2, **{"policy.x": 0.5})
+    runs = per_year(part)
+    expected = yearly(monthly)
+    assert list(runs.columns) == ["run", "point", "policy.x", "year", "gmv_total", "gmv_exchange", "exchange_share",
+                                  "n_merchants"]
+    for metric in ("gmv_total", "exchange_share", "n_merchants"):  # a sum, a ratio of sums, a year-end value
+        np.testing.assert_allclose(runs[metric], expected[metric])
+    assert per_year(part.drop(columns="gmv_total")).columns.tolist()[-2:] == ["gmv_exchange", "n_merchants"]
+
+
+def test_numbers_in_tables_have_three_or_so_significant_figures_and_no_exponent():
+    from sim.summary import cell, number
+
+    assert [number(x) for x in (0, 1234567.8, -12.34, 0.012345, float("nan"))] == ["0", "1,234,568", "-12.3",
+                                                                                   "0.012", "n/a"]
+    assert cell(250.0, 60.0, 540.0) == "250 [60.0, 540]"
