@@ -1,15 +1,19 @@
-"""Writing results safely: every file is written under a temporary name, then renamed, so an
-interrupted run never leaves a half-written file."""
+"""Writing results safely: a folder is checked before anything runs (:func:`prepare`), and every
+file is written under a temporary name, then renamed, so an interrupted run never leaves a
+half-written file. A write that fails becomes one :class:`~sim.errors.FolderError` message."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+
+from sim.errors import FolderError
 
 
 def _file_mode() -> int:
@@ -49,3 +53,29 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 def write_json(data: dict, path: str | Path) -> Path:
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     return atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+
+
+def prepare(out: Path, force: bool) -> Path:
+    """Make sure results may be written to ``out`` (creating it), refusing a folder that already
+    holds files unless ``force``; with it, the results replace their files one by one and any
+    other file is left alone. Nothing is removed."""
+    if out.exists() and not out.is_dir():
+        raise FolderError(f"cannot write results to {out}: it is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise FolderError(f"{out} is not empty; pass --force to replace the results in it")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise FolderError(f"cannot write results to {out}: {exc.strerror or exc}") from None
+    return out
+
+
+@contextmanager
+def writing(folder: Path) -> Iterator[None]:
+    """Turn a failed write (disk full, permissions) into one clear message."""
+    try:
+        yield
+    except OSError as exc:
+        raise FolderError(f"cannot write results to {folder}: {exc.strerror or exc}") from None

@@ -14,6 +14,7 @@ from sim.execute import replicate_jobs, run_jobs
 from sim.folders import comparison, results
 from sim.metrics import yearly
 from sim.scenario import Scenario
+from sim.storage import prepare
 from sim.summary import INTERVAL, compare_table
 from sim.summary import comparison as comparison_table
 
@@ -36,7 +37,7 @@ def main(args: argparse.Namespace) -> int:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise CliError(f"scenario name {twice[0]!r} appears twice; give each scenario its own name")
-    out = results.prepare(args.out, args.force)
+    out = prepare(args.out, args.force)
     jobs = [job for s in scenarios for job in replicate_jobs(s, args.seed, args.replicates)]
     runs = run_jobs(jobs, args.workers, args.backend, args.scheduler)
     context = command_provenance(args, started)

@@ -12,6 +12,7 @@ from sim.execute import replicate_jobs, run_jobs
 from sim.folders import results as folder
 from sim.metrics import yearly
 from sim.scenario import Scenario
+from sim.storage import prepare
 from sim.summary import INTERVAL, run_table
 
 
@@ -27,7 +28,7 @@ def main(args: argparse.Namespace) -> int:
     check_backend(args)
     source = resolve(args.scenario)
     scenario = Scenario.load(source)
-    out = folder.prepare(args.out, args.force)
+    out = prepare(args.out, args.force)
     runs = run_jobs(replicate_jobs(scenario, args.seed, args.replicates), args.workers, args.backend, args.scheduler)
     metrics = folder.tidy_metrics(runs)
     folder.write(out, scenario, source, runs, command_provenance(args, started), key_figure(metrics))

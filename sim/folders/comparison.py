@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.errors import FolderError
 from sim.folders import results
-from sim.storage import write_csv
+from sim.storage import write_csv, writing
 
 TABLE = "comparison.csv"
 
@@ -27,7 +27,7 @@ def folder(out: Path, scenario: str) -> Path:
 
 def write_table(out: Path, table: pd.DataFrame) -> None:
     """Write ``comparison.csv`` (:func:`sim.summary.comparison`)."""
-    with results.writing(out):
+    with writing(out):
         write_csv(table, out / TABLE)
 
 

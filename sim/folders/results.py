@@ -7,16 +7,13 @@ per scenario) and read back here only:
     DIR/key_outcomes.png   key outcomes over time (drawn by the command, written here)
     DIR/manifest.json      the resolved scenario and its hash, seeds, per-run wall times, provenance
 
-Every file is written atomically (:mod:`sim.storage`). Writing into a folder that holds files
-needs ``force``, which replaces these files one by one and leaves any other file alone.
+Every file is written atomically, after :func:`sim.storage.prepare` has checked the folder.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +22,7 @@ from sim.errors import FolderError
 from sim.metrics import yearly
 from sim.results import Result
 from sim.scenario import Scenario
-from sim.storage import atomic_write, write_csv, write_json, write_parquet
+from sim.storage import atomic_write, write_csv, write_json, write_parquet, writing
 
 FIGURE = "key_outcomes.png"
 FILES = {
@@ -36,31 +33,6 @@ FILES = {
     "manifest.json": "resolved scenario, its hash, seeds, versions, git commit, command line",
 }
 TABLES = ("metrics", "products")
-
-
-def prepare(out: Path, force: bool) -> Path:
-    """Make sure results may be written to ``out`` (creating it), refusing a folder that already
-    holds files unless ``force``. Nothing is removed."""
-    if out.exists() and not out.is_dir():
-        raise FolderError(f"cannot write results to {out}: it is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise FolderError(f"{out} is not empty; pass --force to replace the results in it")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as exc:
-        raise FolderError(f"cannot write results to {out}: {exc.strerror or exc}") from None
-    return out
-
-
-@contextmanager
-def writing(folder: Path) -> Iterator[None]:
-    """Turn a failed write (disk full, permissions) into one clear message."""
-    try:
-        yield
-    except OSError as exc:
-        raise FolderError(f"cannot write results to {folder}: {exc.strerror or exc}") from None
 
 
 def tidy_metrics(results: list[Result]) -> pd.DataFrame:
