@@ -286,3 +286,14 @@ def test_a_scheduler_without_the_dask_backend_is_refused(scenarios, tmp_path, ca
     assert cli("run", scenarios / "tiny.yaml", "--scheduler", "tcp://nowhere:1", "--out", tmp_path / "out") == 2
     assert "--scheduler needs --backend dask" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_sweep_specs_are_found_by_name_or_path_with_the_same_rule_as_scenarios(tmp_path, capsys):
+    from sim.catalog import SWEEP_DIR
+
+    assert resolve("smoke", library=SWEEP_DIR) == SWEEP_DIR / "smoke.yaml"
+    assert cli("sweep", "no_such_spec", "--out", tmp_path / "out") == 2
+    assert "unknown sweep spec 'no_such_spec'; a YAML path or one of: behaviour_screening, " in capsys.readouterr().err
+    assert cli("sweep", tmp_path / "gone.yaml", "--out", tmp_path / "out") == 2
+    assert f"sweep spec file not found: {tmp_path / 'gone.yaml'}" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

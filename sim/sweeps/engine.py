@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import SweepError
-from sim.execute import Pool, pool, progress, stream
+from sim.execute import Pool, pool, stream
+from sim.execute import progress as bar_of_runs  # ``progress`` is sweep()'s flag
 from sim.scenario import Scenario, apply_overrides
 from sim.sweeps.plan import Plan
 from sim.sweeps.spec import SweepSpec
@@ -73,7 +74,7 @@ def sweep(
     started = time.perf_counter()
     counts = {"ran": 0, "failed": 0}
     try:
-        with _bar(plan, len(done), progress) as bar:
+        with bar_of_runs(plan.n_runs, initial=len(done), desc=plan.spec.name, show=progress) as bar:
             if len(done) < plan.n_runs:
                 with pool(backend, workers, scheduler) as workers_pool:
                     for outcome in _outcomes(workers_pool, plan, done):
@@ -90,10 +91,6 @@ def sweep(
     result.session = {**counts, "skipped": len(done), "discarded": store.discarded,
                       "seconds": time.perf_counter() - started}
     return result
-
-
-def _bar(plan: Plan, done: int, show: bool):
-    return progress(plan.n_runs, initial=done, desc=plan.spec.name, show=show)
 
 
 def _outcomes(workers_pool: Pool, plan: Plan, done: set[str]) -> Iterator[Outcome]:
