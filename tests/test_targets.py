@@ -195,3 +195,14 @@ def test_calibrate_with_a_bad_targets_file_exits_2_and_writes_nothing(tmp_path, 
                  "--out", str(out)])
     assert code == 2 and not out.exists()
     assert "targets[0].moment.metric: unknown metric 'gmv'" in capsys.readouterr().err
+
+
+def test_shipped_parameter_spec_and_targets_fit_the_baseline():
+    """The example fit of docs/calibration.md is valid: every path a numeric parameter of the
+    baseline, every bound allowed, every target inside its calendar, none changed mid-run."""
+    baseline = Scenario.load(ROOT / "scenarios" / "wuhan_2023_2025.yaml")
+    spec = ParameterSpec.load(ROOT / "scenarios" / "targets" / "wuhan_parameters.yaml")
+    problem = Problem(baseline, Targets.load(WUHAN_TARGETS), spec, (1,))
+    assert spec.overridden(baseline) == []
+    assert all(b.low < b.centre < b.high for b in spec.parameters.values())
+    assert problem.with_values(problem.centre()).behaviour.value_scale == pytest.approx((5 * 40) ** 0.5)
