@@ -240,7 +240,10 @@ def open_study(storage: Path, seed: int, startup_trials: int, resume: bool, setu
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup_trials)
     pruner = optuna.pruners.MedianPruner(n_startup_trials=startup_trials)
     if resume:
-        study = optuna.load_study(study_name=STUDY_NAME, storage=url, sampler=sampler, pruner=pruner)
+        try:
+            study = optuna.load_study(study_name=STUDY_NAME, storage=url, sampler=sampler, pruner=pruner)
+        except KeyError:
+            raise FitError([f"--resume: {storage} holds no study named {STUDY_NAME!r}"]) from None
         before = study.user_attrs.get("setup")
         changed = [k for k in setup if before is None or before.get(k) != setup[k]]
         if changed:

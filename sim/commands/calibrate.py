@@ -94,7 +94,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
 
     setup = {"scenario": problem.scenario.digest(), "targets": file_hash(targets_file),
-             "parameters": spec.model_dump(), "seeds": list(seeds)}
+             "parameters": spec.model_dump()["parameters"], "seeds": list(seeds)}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_study(out / STUDY, args.seed, args.startup_trials, args.resume, setup)
     try:
@@ -116,8 +116,12 @@ def main(args: argparse.Namespace) -> int:
     _save(loss_history(trials).figure, out / "loss.png")
     if weights:
         _save(importance_bars(weights).figure, out / "importance.png")
+    else:  # none left over from an earlier fit in this folder
+        (out / "importance.png").unlink(missing_ok=True)
     if args.draws:
         write_csv(draws(study, args.draws), out / "draws.csv")
+    else:
+        (out / "draws.csv").unlink(missing_ok=True)
     states = trials.state.value_counts().to_dict()
     write_json({
         "scenario": {"path": str(source), "name": problem.scenario.name, "hash": problem.scenario.digest()},
