@@ -265,7 +265,7 @@ def calibrate(problem: Problem, study: optuna.Study, trials: int,
     Each trial evaluates the seeds in chunks of ``problem.workers`` (run in parallel), reports
     the loss of the moments' mean so far after each chunk, and is pruned when that is worse than
     the median of earlier trials at the same chunk. A trial whose loss is NaN (a moment with a
-    zero denominator) fails."""
+    zero denominator) fails, with the undefined targets in its user attribute ``undefined``."""
     finished = sum(t.state.is_finished() for t in study.get_trials(deepcopy=False))
     chunk = max(1, problem.workers)
     full = any(t.needs_products for t in problem.fit)
@@ -281,7 +281,11 @@ def calibrate(problem: Problem, study: optuna.Study, trials: int,
         for step, start in enumerate(range(0, len(seeds), chunk)):
             results = simulate(scenario, seeds[start:start + chunk], problem.workers, full)
             rows += [moments(r, problem.fit) for r in results]
-            value = loss(pd.DataFrame(rows).mean().to_dict(), problem.fit)
+            means = pd.DataFrame(rows).mean()
+            value = loss(means.to_dict(), problem.fit)
+            if math.isnan(value):
+                trial.set_user_attr("undefined", sorted(means.index[means.isna()]))
+                return value  # Optuna marks the trial failed
             if start + chunk < len(seeds):
                 trial.report(value, step)
                 if trial.should_prune():
@@ -300,8 +304,9 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
     A pruned trial's loss is its last reported one (over fewer seeds)."""
     rows = []
     for t in study.get_trials(deepcopy=False):
-        value = t.value if t.value is not None else (t.intermediate_values[max(t.intermediate_values)]
-                                                       if t.intermediate_values else float("nan"))
+        pruned = t.state == optuna.trial.TrialState.PRUNED and t.intermediate_values
+        value = t.intermediate_values[max(t.intermediate_values)] if pruned else t.value
+        value = float("nan") if value is None else value
         duration = t.duration.total_seconds() if t.duration else float("nan")
         rows.append({"trial": t.number, "state": t.state.name.lower(), "loss": value, **t.params,
                      "duration_s": duration})
@@ -317,6 +322,12 @@ def best(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
     """The complete trial with the lowest loss, or None before any trial completes."""
     done = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     return min(done, key=lambda t: t.value) if done else None
+
+
+def undefined(study: optuna.Study) -> list[str]:
+    """Fit targets whose moment was NaN in some failed trial."""
+    failed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,))
+    return sorted({i for t in failed for i in t.user_attrs.get("undefined", [])})
 
 
 def importances(study: optuna.Study) -> dict[str, float]:

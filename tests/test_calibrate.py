@@ -223,3 +223,16 @@ def test_moments_are_the_same_whether_seeds_run_in_one_process_or_two(tiny):
     one, two = evaluate(problem, values), evaluate(parallel, values)
     pd.testing.assert_frame_equal(one.moments, two.moments)
     assert one.loss == two.loss and one.moments.notna().all().all()
+
+
+def test_a_target_undefined_in_every_trial_is_named_and_exits_2(tiny, tmp_path, capsys):
+    """No vouchers are paid in the tiny scenario, so a ratio over voucher spending is 0 / 0."""
+    targets = write_yaml(tmp_path / "targets.yaml", {"targets": [
+        scored("per_voucher", {"kind": "ratio_of_sums", "numerator": "gmv_total", "denominator": "voucher_spend",
+                               "start": "2023-01", "end": "2023-12"}, 1.0, 0.1)]})
+    out = tmp_path / "fit"
+    code = cli("calibrate", tiny["scenario"], "--targets", targets, "--parameters", tiny["spec"], "--trials", 2,
+               "--seeds", 1, "--out", out)
+    assert code == 2
+    assert "no trial completed: the moment of per_voucher was undefined (NaN)" in capsys.readouterr().err
+    assert set(pd.read_csv(out / "trials.csv").state) == {"fail"}

@@ -80,7 +80,7 @@ def main(args: argparse.Namespace) -> int:
 
     from analysis.calibration import importance_bars, loss_history
     from sim.fitting import (ParameterSpec, Problem, best, calibrate, draws, evaluate, fit_table, importances,
-                             open_study, trials_table)
+                             open_study, trials_table, undefined)
 
     started = time.perf_counter()
     source = resolve(args.scenario)
@@ -102,18 +102,20 @@ def main(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"interrupted; finished trials are saved in {out / STUDY}: continue with --resume", file=sys.stderr)
         return 130
+    trials = trials_table(study)
+    write_csv(trials, out / "trials.csv")
     top = best(study)
     if top is None:
-        raise CliError(f"no trial completed in {out / STUDY}; see trials with optuna, widen the bounds or add trials")
+        nan = undefined(study)
+        why = f": the moment of {', '.join(nan)} was undefined (NaN), e.g. a zero denominator" if nan else ""
+        raise CliError(f"no trial completed{why}; the trials are in {out / 'trials.csv'}")
 
     evaluation = evaluate(problem, top.params, every_target=True)
     fit = fit_table(problem, evaluation)
-    trials = trials_table(study)
-    weights = importances(study)
     _write_scenario(out / "calibrated.yaml", source, problem.scenario.name, top.params, top.value, seeds)
     write_csv(fit, out / "fit.csv")
-    write_csv(trials, out / "trials.csv")
     _save(loss_history(trials).figure, out / "loss.png")
+    weights = importances(study)
     if weights:
         _save(importance_bars(weights).figure, out / "importance.png")
     else:  # none left over from an earlier fit in this folder
