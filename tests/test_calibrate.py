@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import optuna
 import pandas as pd
 import pytest
+import sqlalchemy
 import yaml
 
 from sim import Scenario, run
@@ -236,3 +242,38 @@ def test_a_target_undefined_in_every_trial_is_named_and_exits_2(tiny, tmp_path, 
     assert code == 2
     assert "no trial completed: the moment of per_voucher was undefined (NaN)" in capsys.readouterr().err
     assert set(pd.read_csv(out / "trials.csv").state) == {"fail"}
+
+
+def test_resume_after_a_kill_keeps_finished_trials_and_fails_the_one_left_running(tiny, tmp_path):
+    out = tmp_path / "fit"
+    command = [sys.executable, "run.py", "calibrate", str(tiny["scenario"]), "--targets", str(tiny["targets"]),
+               "--parameters", str(tiny["spec"]), "--trials", "200", "--seeds", "2", "--startup-trials", "2",
+               "--out", str(out)]
+    proc = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    storage = f"sqlite:///{out / 'study.db'}"
+    finished: list = []
+    deadline = time.monotonic() + 90
+    try:
+        while len(finished) < 3:
+            assert proc.poll() is None and time.monotonic() < deadline, "the fit ended before it could be killed"
+            time.sleep(0.1)
+            try:
+                finished = [t for t in optuna.load_study(study_name="calibrate", storage=storage).trials
+                            if t.state.is_finished()]
+            except (KeyError, sqlalchemy.exc.OperationalError):  # not created yet
+                continue
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    before = optuna.load_study(study_name="calibrate", storage=storage).trials
+    running = [t.number for t in before if t.state == optuna.trial.TrialState.RUNNING]
+
+    assert calibrate(tiny, out, "--trials", len(before) + 2, "--resume") == 0
+    trials = pd.read_csv(out / "trials.csv").set_index("trial")
+    assert len(trials) == len(before) + 2
+    assert trials.state[running].eq("fail").all()
+    for t in before:
+        if t.state.is_finished():
+            assert trials.state[t.number] == t.state.name.lower()
+            assert trials.loc[t.number, list(t.params)].tolist() == pytest.approx(list(t.params.values()))
