@@ -55,10 +55,6 @@ def _known_metric(name: str) -> str:
     return name
 
 
-def _month(value: Any) -> str:
-    return parse_month(value)
-
-
 MetricName = Annotated[str, Field(description="a metric of sim.metrics.METRICS")]
 
 
@@ -77,6 +73,10 @@ class Moment(Section):
         return self.scale * self.compute(result)
 
     def compute(self, result) -> float:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """The moment in words, for tables."""
         raise NotImplementedError
 
 
@@ -115,7 +115,7 @@ class RatioOfSums(Moment):
         return [v] if isinstance(v, str) else v
 
     _metrics = field_validator("numerator", "denominator")(lambda cls, v: [_known_metric(m) for m in v])
-    _months = field_validator("start", "end", mode="before")(lambda cls, v: _month(v))
+    _months = field_validator("start", "end", mode="before")(lambda cls, v: parse_month(v))
 
     @model_validator(mode="after")
     def _ordered(self) -> RatioOfSums:
@@ -172,7 +172,7 @@ class Last(Moment):
     date: str | None = None
 
     _metric = field_validator("metric")(lambda cls, v: _known_metric(v))
-    _date = field_validator("date", mode="before")(lambda cls, v: None if v is None else _month(v))
+    _date = field_validator("date", mode="before")(lambda cls, v: None if v is None else parse_month(v))
 
     def months(self):
         return self.date, self.date
