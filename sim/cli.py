@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "sim.commands.list",
     "sim.commands.plot",
     "sim.commands.sweep",
+    "sim.commands.calibrate",
 )
 
 

@@ -112,11 +112,13 @@ def progress(total: int, *, initial: int = 0, desc: str | None = None, show: boo
 
 @dataclass(frozen=True)
 class Job:
-    """One run: ``scenario`` with the random streams of ``seed``, numbered ``run_id``."""
+    """One run: ``scenario`` with the random streams of ``seed``, numbered ``run_id``; without
+    ``full``, only metrics and yearly tables are built (no products or flows)."""
 
     scenario: Scenario
     seed: int
     run_id: int
+    full: bool = True
 
 
 def replicate_jobs(scenario: Scenario, seed: int, replicates: int) -> list[Job]:
@@ -129,7 +131,7 @@ def run_job(job: Job) -> Result:
     """Run one job in a worker (the model, and Mesa, load there only)."""
     from sim.runner import run
 
-    return run(job.scenario, job.seed, job.run_id)
+    return run(job.scenario, job.seed, job.run_id, full=job.full)
 
 
 def run_jobs(jobs: list[Job], workers: int = 1, backend: str = "local", scheduler: str | None = None) -> list[Result]:
