@@ -20,9 +20,9 @@ import yaml
 from sim.calibration import TARGETS_DIR, Targets, file_hash
 from sim.catalog import resolve
 from sim.cli import CliError
-from sim.commands.common import positive_int, run_context, seeds_text
-from sim.outputs import prepare_out, where
-from sim.results import versions
+from sim.commands.common import command_provenance, positive_int, seeds_text
+from sim.folders.results import where
+from sim.storage import prepare
 from sim.scenario import Scenario
 from sim.storage import atomic_write, write_csv, write_json
 
@@ -135,8 +135,7 @@ def main(args: argparse.Namespace) -> int:
         "trials": {"requested": args.trials, **{s: int(states.get(s, 0)) for s in ("complete", "pruned", "fail")}},
         "best": {"trial": top.number, "loss": top.value, "params": top.params},
         "importances": weights,
-        "versions": {**versions(), "optuna": optuna.__version__},
-        **run_context(args, started),
+        **_provenance(args, started, optuna.__version__),
     }, out / "manifest.json")
 
     print(f"{problem.scenario.name}: {len(trials)} trials on {seeds_text(args.seed, args.seeds)}; "
@@ -151,6 +150,13 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _provenance(args: argparse.Namespace, started: float, optuna_version: str) -> dict:
+    """The command's provenance, with Optuna among the versions that shape a fit."""
+    out = command_provenance(args, started)
+    out["versions"]["optuna"] = optuna_version
+    return out
+
+
 def _prepare(out: Path, force: bool, resume: bool) -> Path:
     """The folder, checked: with ``resume`` it must hold a study; otherwise it must be empty unless
     ``force``, which starts the study afresh."""
@@ -158,7 +164,7 @@ def _prepare(out: Path, force: bool, resume: bool) -> Path:
         if not (out / STUDY).is_file():
             raise CliError(f"--resume: no study in {out} ({STUDY} is missing); start without --resume")
         return out
-    prepare_out(out, force)
+    prepare(out, force)
     (out / STUDY).unlink(missing_ok=True)
     return out
 
