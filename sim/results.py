@@ -42,7 +42,7 @@ def versions() -> dict[str, str]:
 def collect(model, seed: int, run_id: int, started: float, full: bool = True) -> Result:
     """Assemble the :class:`Result` of a finished model; without ``full``, no products or flows."""
     scenario = model.scenario
-    metrics = pd.DataFrame(model.records)
+    metrics = model.datacollector.get_model_vars_dataframe()
     metrics["date"] = pd.to_datetime(metrics["date"])
     metrics.insert(0, "seed", seed)
     metrics.insert(0, "run_id", run_id)
@@ -58,7 +58,7 @@ def collect(model, seed: int, run_id: int, started: float, full: bool = True) ->
             "scenario_hash": scenario.digest(),
             "seed": seed,
             "run_id": run_id,
-            "months": len(model.records),
+            "months": len(metrics),
             "versions": versions(),
             "wall_time_s": round(time.perf_counter() - started, 4),
             "command": " ".join(sys.argv),
@@ -69,7 +69,7 @@ def collect(model, seed: int, run_id: int, started: float, full: bool = True) ->
 def _products(model) -> pd.DataFrame:
     p = model.products
     n = p.n
-    domains = model.domain_ids
+    domains = model.domains.ids
     exchanges = [x.key for x in model.exchanges]
     operators = [op.key for op in model.operators]
 
