@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import deque
 
 import mesa
-from mesa.agent import AgentSet
 import numpy as np
 
 from sim import pricing
 from sim.population import OFF_EXCHANGE, Products
+from sim.streams import choice_weighted, choice_without_replacement
 
 
 class DataMerchant(mesa.Agent):
@@ -42,7 +42,8 @@ class DataMerchant(mesa.Agent):
         self.violations = 0
         self.warned = False
         self.debt = 0.0
-        self.borrowed = 0.0  # new loans this month, 万元
+        self.p_develop = 0.0  # chance of developing a product this month
+        self.may_develop = False  # below max_products this month
         self.sales: deque[float] = deque(maxlen=model.params.behaviour.asset_sales_window)  # monthly sales, 万元
 
     # ---- the population -----------------------------------------------------------------------
@@ -51,12 +52,12 @@ class DataMerchant(mesa.Agent):
     def create(cls, model, rng: np.random.Generator) -> DataMerchant:
         """A new merchant with capability, honesty, focus sector and capital drawn from ``rng``."""
         par = model.params.population.merchants
-        weights = np.array(list(model.params.population.users.sector_weights.values()))
+        weights = model.sector_weights
         merchant = cls(
             model, model.n_merchants_ever,
             capability=float(rng.beta(par.capability.a, par.capability.b)),
             honesty=float(rng.beta(par.honesty.a, par.honesty.b)),
-            focus=int(rng.choice(weights.size, p=weights / weights.sum())),
+            focus=choice_weighted(rng, weights / weights.sum()),
             cash=float(rng.exponential(par.initial_cash)),
         )
         model.n_merchants_ever += 1
@@ -81,7 +82,7 @@ class DataMerchant(mesa.Agent):
         return int(n_new)
 
     @staticmethod
-    def pay_costs(model, merchants: AgentSet, n_products: np.ndarray) -> None:
+    def pay_costs(model, merchants: list[DataMerchant], n_products: np.ndarray) -> None:
         """Every merchant pays its fixed and per-product costs, and interest on its debt.
 
         Args:
@@ -90,16 +91,61 @@ class DataMerchant(mesa.Agent):
         if not merchants:
             return
         par = model.params.population.merchants
-        accounts = np.array(merchants.get("account"))
-        n_active = n_products[merchants.get("index")]
+        accounts = np.array([x.account for x in merchants])
+        n_active = n_products[[x.index for x in merchants]]
         model.ledger.transfer(accounts, model.accounts["economy"], "operating_cost",
                               par.fixed_cost + par.product_upkeep * n_active)
-        debt = np.array(merchants.get("debt"))
+        debt = np.array([x.debt for x in merchants])
         rate = model.params.policy.data_assets.interest_rate
         model.ledger.transfer(accounts, model.accounts["bank"], "interest", debt * rate / 12)
 
     @staticmethod
-    def leaving(merchants: AgentSet, exit_after: int, severe_violations: int) -> list[DataMerchant]:
+    def finance(model, merchants: list[DataMerchant]) -> float:
+        """Borrow against registered data assets when short of cash (reg 40 数据信贷), repay when
+        flush. A data asset is valued on the last ``asset_sales_window`` months of sales.
+        Returns the month's new loans, 万元."""
+        assets = model.params.policy.data_assets
+        if not assets.registration or not merchants:
+            return 0.0
+        b = model.params.behaviour
+        dev_cost = model.params.population.merchants.dev_cost
+        accounts = np.array([x.account for x in merchants])
+        debt = np.array([x.debt for x in merchants])
+        value = np.array([sum(x.sales) * 12 / max(len(x.sales), 1) for x in merchants]) * assets.valuation_multiple
+        room = assets.loan_to_value * value - debt
+        cash = model.ledger.balance[accounts]
+        borrow = (cash < b.borrow_below * dev_cost) & (room > 0)
+        repay = ~borrow & (debt > 0) & (cash > b.repay_above * dev_cost)
+        pay = np.minimum(debt, cash - b.cash_reserve * dev_cost)
+        bank = model.accounts["bank"]
+        model.ledger.transfer(bank, accounts[borrow], "loan", room[borrow])
+        model.ledger.transfer(accounts[repay], bank, "repayment", pay[repay])
+        debt = np.where(borrow, debt + room, np.where(repay, debt - pay, debt))
+        for x, d in zip(merchants, debt.tolist()):
+            x.debt = d
+        return float(room[borrow].sum())
+
+    @staticmethod
+    def development_chances(model, merchants: list[DataMerchant], n_products: np.ndarray) -> None:
+        """Each merchant's chance of developing a product this month (:attr:`p_develop`): it rises
+        with cash (up to ``dev_cost``) and with the market's expected revenue per product over
+        the outlay (capped at ``dev_attractiveness_max``), up to ``dev_rate``. Merchants at
+        ``max_products`` do not develop (:attr:`may_develop`)."""
+        if not merchants:
+            return
+        par, b = model.params.population.merchants, model.params.behaviour
+        cash = model.ledger.balance[np.array([x.account for x in merchants])]
+        affordable = np.ones(cash.size) if par.dev_cost <= 0 else np.clip(cash / par.dev_cost, 0.0, 1.0)
+        outlay = par.dev_cost + par.product_upkeep * b.payback_months
+        cap = b.dev_attractiveness_max
+        attractive = min(cap, max(0.0, model.expected_product_revenue * b.payback_months / max(outlay, 1e-9)))
+        chance = b.dev_rate * affordable * attractive / cap
+        may = n_products[[x.index for x in merchants]] < par.max_products
+        for x, c, ok in zip(merchants, chance.tolist(), may.tolist()):
+            x.p_develop, x.may_develop = c, ok
+
+    @staticmethod
+    def leaving(merchants: list[DataMerchant], exit_after: int, severe_violations: int) -> list[DataMerchant]:
         """Merchants that exit: ``exit_after`` months in a row with negative cash, or
         ``severe_violations`` penalised violations."""
         return [x for x in merchants if x.negative_months >= exit_after or x.violations >= severe_violations]
@@ -128,47 +174,11 @@ class DataMerchant(mesa.Agent):
     def cash(self) -> float:
         return float(self.model.ledger.balance[self.account])
 
-    def supply(self) -> None:
-        """Month's supply decisions once costs and interest are paid: borrow or repay, then
-        maybe develop a product."""
-        m = self.model
-        par = m.params.population.merchants
-        self.borrowed = 0.0
-        assets = m.params.policy.data_assets
-        if assets.registration:
-            self._borrow_or_repay(assets)
-        if m.products_per_merchant[self.index] < par.max_products and self._wants_to_develop(par):
+    def consider_developing(self) -> None:
+        """Develop a product with this month's chance :attr:`p_develop` (drawn in activation order,
+        by merchants that :attr:`may_develop`)."""
+        if self.model.streams["development"].random() < self.p_develop:
             self.develop()
-
-    def _borrow_or_repay(self, assets) -> None:
-        """Borrow against registered products when short of cash (reg 40 数据信贷); repay when flush."""
-        m = self.model
-        b = m.params.behaviour
-        dev_cost = m.params.population.merchants.dev_cost
-        value = sum(self.sales) * 12 / max(len(self.sales), 1) * assets.valuation_multiple
-        room = assets.loan_to_value * value - self.debt
-        cash = self.cash
-        if cash < b.borrow_below * dev_cost and room > 0:
-            m.ledger.transfer(m.accounts["bank"], self.account, "loan", room)
-            self.borrowed = room
-            self.debt += room
-        elif self.debt > 0 and cash > b.repay_above * dev_cost:
-            pay = min(self.debt, cash - b.cash_reserve * dev_cost)
-            m.ledger.transfer(self.account, m.accounts["bank"], "repayment", pay)
-            self.debt -= pay
-
-    def _wants_to_develop(self, par) -> bool:
-        """Chance rises with cash and with the market's expected revenue per product, up to ``dev_rate``."""
-        m = self.model
-        b = m.params.behaviour
-        if par.dev_cost <= 0:
-            affordable = 1.0
-        else:
-            affordable = min(1.0, max(0.0, self.cash / par.dev_cost))
-        outlay = par.dev_cost + par.product_upkeep * b.payback_months
-        cap = b.dev_attractiveness_max
-        attractive = min(cap, max(0.0, m.expected_product_revenue * b.payback_months / max(outlay, 1e-9)))
-        return m.streams["development"].random() < b.dev_rate * affordable * attractive / cap
 
     def develop(self, pay: bool = True) -> int:
         """Build a product from accessible inputs (MODEL §6.3) and sell it off-exchange at first.
@@ -183,9 +193,10 @@ class DataMerchant(mesa.Agent):
         if usable.size:
             w = domains.quality[usable] * (domains.relevance[usable, self.focus] + b.relevance_floor)
             k = min(usable.size, 1 + int(rng.random() < b.p_second_input))
-            inputs = rng.choice(usable, size=k, replace=False, p=w / w.sum())
-            quality = self.capability * float(np.mean(domains.quality[inputs])) * (1 + b.own_data_bonus)
-            relevance = domains.relevance[inputs].mean(axis=0)
+            inputs = choice_without_replacement(rng, usable, w / w.sum(), k)
+            # sum / k is what np.mean computes, without its overhead
+            quality = self.capability * (float(domains.quality[inputs].sum()) / k) * (1 + b.own_data_bonus)
+            relevance = domains.relevance[inputs].sum(axis=0) / k
             pair = (int(inputs[0]), int(inputs[1]) if k > 1 else -1)
         else:
             quality = self.capability * b.own_data_quality
@@ -199,9 +210,16 @@ class DataMerchant(mesa.Agent):
         quality = min(1.0, quality)
         return m.products.add(
             owner=self.index, by_operator=False, account=self.account, domains=pair, channel=OFF_EXCHANGE,
-            quality=quality, price=m.launch_price(quality, relevance), compliant=compliant, created=m.month_index,
+            quality=quality, price=self._launch_price(quality, relevance), compliant=compliant, created=m.month_index,
             listing_taste=float(rng.normal()), relevance=relevance,
         )
+
+    def _launch_price(self, quality: float, relevance: np.ndarray) -> float:
+        """Launch price: a share of the product's value to an average buyer, at least marginal cost."""
+        s = self.model.params
+        b = s.behaviour
+        value = b.value_scale * s.population.users.maturity.mean * quality * float(relevance @ self.model.sector_weights)
+        return max(b.initial_price_share * value, b.marginal_cost)
 
     def warn(self) -> bool:
         """A first minor violation under tolerance (包容审慎): True if this is the merchant's first warning."""

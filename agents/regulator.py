@@ -53,11 +53,10 @@ class Regulator(mesa.Agent):
         out["audits"] = float(len(audited))
         products = m.products
         par = self.params
+        noncompliant = np.flatnonzero(products.merchant_owned() & ~products.view("compliant"))
+        owner = products.owner[noncompliant]
         for merchant in audited:
-            bad = np.flatnonzero(
-                products.view("active") & ~products.view("by_operator") & ~products.view("compliant")
-                & (products.view("owner") == merchant.index)
-            )
+            bad = noncompliant[owner == merchant.index]  # an audit changes only its own merchant's products
             found = bad[rng.random(bad.size) < par.detection_prob]
             for product in found:
                 out["violations_detected"] += 1

@@ -37,6 +37,7 @@ class Domains:
                 self.relevance[i, sectors.index(sector)] = r
         self.operator = np.full(n, NO_OPERATOR, dtype=np.int64)
         self.accounts = np.asarray(accounts, dtype=np.int64)
+        self._usable = self._find_usable()
 
     @property
     def n(self) -> int:
@@ -47,7 +48,12 @@ class Domains:
 
     def usable(self) -> np.ndarray:
         """Domains a merchant can build on: open ones, and authorized ones an operator runs."""
-        return (self.status == "open") | (self.operator != NO_OPERATOR)
+        return self._usable
+
+    def _find_usable(self) -> np.ndarray:
+        usable = (self.status == "open") | (self.operator != NO_OPERATOR)
+        usable.flags.writeable = False
+        return usable
 
     def unrestricted(self) -> np.ndarray:
         """Domains outside the negative list (负面清单): governance funds them, quality is reported."""
@@ -56,6 +62,7 @@ class Domains:
     def authorize(self, domain: int, operator: int) -> None:
         """Hand ``domain`` to ``operator`` (授权运营)."""
         self.operator[domain] = operator
+        self._usable = self._find_usable()
 
     def govern(self, spend: np.ndarray, gain: float, half: float, decay: float) -> None:
         """Quality moves with this month's governance spend (万元 per domain); see :func:`update_quality`."""

@@ -98,7 +98,7 @@ class Month:
 
 
 def month_row(model, month: Month) -> dict[str, Any]:
-    """The month's row of :data:`METRICS` (and its ``date``), from the phases' outcomes, the
+    """The month's row of :data:`METRICS` (and its ISO ``date``), from the phases' outcomes, the
     closed ledger month and the state of the populations at the month's end."""
     buy, money, income, sup = month.purchases, month.settlement, month.income, month.supervision
     p, u = model.products, model.users
@@ -114,7 +114,7 @@ def month_row(model, month: Month) -> dict[str, Any]:
     merchant_owned = ~p.view("by_operator")
     merchant_sales = np.bincount(p.view("owner")[merchant_owned], weights=gross[merchant_owned])
     total_sales = merchant_sales.sum()
-    is_merchant = np.array([name.startswith("merchant:") for name in model.ledger.names])
+    is_merchant = model.ledger.named("merchant:")
     operating = ~np.isin(flows["kind"], [KIND[k] for k in FINANCING])
     profit = float(
         flows["amount"][operating & is_merchant[flows["payee"]]].sum()
@@ -125,8 +125,7 @@ def month_row(model, month: Month) -> dict[str, Any]:
     shares = income.shares
     n_paid = float(paying.sum())
     t = model.month_index
-    return {
-        "date": model.dates[t],
+    row = {
         "gmv_total": gmv,
         "gmv_exchange": gmv_exchange,
         "gmv_off_exchange": gmv - gmv_exchange,
@@ -163,6 +162,8 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "merchant_exits": float(month.merchants.exits),
         "ledger_imbalance": imbalance + abs(by_kind["sale"] + by_kind["voucher"] - gmv),
     }
+    # plain values, which Mesa's DataCollector copies cheaply
+    return {"date": model.dates[t].isoformat(), **{k: float(v) for k, v in row.items()}}
 
 
 def yearly(frame: pd.DataFrame) -> pd.DataFrame:
@@ -170,16 +171,10 @@ def yearly(frame: pd.DataFrame) -> pd.DataFrame:
     keys = [k for k in ("scenario", "run_id", "seed") if k in frame.columns]
     year = pd.to_datetime(frame["date"]).dt.year.rename("year")
     groups = frame.groupby([*[frame[k] for k in keys], year], sort=True)
-    out = {}
-    for m in METRICS:
-        if m.year == "sum":
-            out[m.name] = groups[m.name].sum()
-        elif m.year == "mean":
-            out[m.name] = groups[m.name].mean()
-        elif m.year == "last":
-            out[m.name] = groups[m.name].last()
+    out = pd.concat([getattr(groups[[m.name for m in METRICS if m.year == rule]], rule)()
+                     for rule in ("sum", "mean", "last")], axis=1)
     for m in METRICS:
         if m.year.startswith("ratio:"):
             num, den = m.year.removeprefix("ratio:").split("/")
             out[m.name] = (out[num] / out[den]).where(out[den] > 0, 0.0)
-    return pd.DataFrame(out)[list(NAMES)].reset_index()
+    return out[list(NAMES)].reset_index()

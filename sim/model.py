@@ -31,6 +31,10 @@ from sim.scenario import Scenario
 from sim.settlement import OperatorIncome
 from sim.streams import Streams
 
+# Parameters in force after a timeline ``set`` event, by (scenario digest, event number): each
+# is validated once per scenario and process, not once per run (see ``_timeline``).
+_AFTER_SET: dict[tuple[str, int], Scenario] = {}
+
 ACCOUNTS = ("treasury", "users", "investors", "economy", "bank", "public_service_fund", "contributor_pool", "brokers")
 
 
@@ -77,12 +81,14 @@ class DataMarketModel(mesa.Model):
         super().__init__(rng=int(self.streams["mesa"].integers(2**31)))
         self.scenario = scenario
         self.params = scenario  # the parameters in force: timeline ``set`` events replace them
+        self.digest = scenario.digest()
         self.seed = seed
         self.dates: list[dt.date] = month_dates(scenario.calendar.start, scenario.n_months)
         self.ledger = Ledger()
         self.accounts = {name: self.ledger.open(name) for name in ACCOUNTS}
         b = scenario.behaviour
         self.sectors = list(scenario.population.users.sector_weights)
+        self.sector_weights = np.array(list(scenario.population.users.sector_weights.values()), dtype=float)
         accounts = [self.ledger.open(f"governance:{d}") for d in scenario.domains]
         self.domains = Domains(scenario.domains, self.sectors, b.default_relevance, accounts)
         self.users = Users(scenario.population.users, self.sectors, len(scenario.exchanges), b.trust_off_exchange,
@@ -146,13 +152,6 @@ class DataMarketModel(mesa.Model):
     def calendar_month(self) -> int:
         return self.dates[self.month_index].month
 
-    def launch_price(self, quality: float, relevance: np.ndarray) -> float:
-        """Launch price: a share of the product's value to an average buyer."""
-        s = self.params
-        weights = np.array(list(s.population.users.sector_weights.values()))
-        value = s.behaviour.value_scale * s.population.users.maturity.mean * quality * float(relevance @ weights)
-        return max(s.behaviour.initial_price_share * value, s.behaviour.marginal_cost)
-
     def _count_products(self) -> np.ndarray:
         p = self.products
         mask = p.merchant_owned()
@@ -178,7 +177,7 @@ class DataMarketModel(mesa.Model):
         self.running = self.steps < len(self.dates)
 
     def _timeline(self) -> None:
-        for event in self.events:
+        for number, event in enumerate(self.events):
             if self.params.month_index(event.date) != self.month_index:
                 continue
             action = event.action
@@ -192,7 +191,17 @@ class DataMarketModel(mesa.Model):
             elif action == "start_compliance":
                 self.regulator.start()
             elif action == "set":
-                self.params = self.params.with_values(event.set)
+                self.params = self._after_set(number, event.set)
+
+    def _after_set(self, number: int, values: dict[str, Any]) -> Scenario:
+        """The parameters in force after set event ``number``: the same for every run of a
+        scenario, so they are validated once per scenario and process."""
+        key = (self.digest, number)
+        if key not in _AFTER_SET:
+            if len(_AFTER_SET) > 256:
+                _AFTER_SET.clear()
+            _AFTER_SET[key] = self.params.with_values(values)
+        return _AFTER_SET[key]
 
     def _operator(self, key: str) -> PublicDataOperator:
         return next(op for op in self.operators if op.key == key)
@@ -216,12 +225,13 @@ class DataMarketModel(mesa.Model):
         """Entry, costs, then each merchant's own decisions in a random order. Returns new loans, 万元."""
         DataMerchant.enter(self, self.streams["entry"], self.datacollector.model_vars["merchant_profit"])
         self.products_per_merchant = self._count_products()
-        merchants = self.merchants
-        DataMerchant.pay_costs(self, merchants, self.products_per_merchant)
-        everyone = list(merchants)
+        everyone = list(self.merchants)
+        DataMerchant.pay_costs(self, everyone, self.products_per_merchant)
+        loans = DataMerchant.finance(self, everyone)
+        DataMerchant.development_chances(self, everyone, self.products_per_merchant)
         order = self.rng.permutation(len(everyone))
-        AgentSet([everyone[i] for i in order], random=self.random).do("supply")
-        return float(sum(x.borrowed for x in everyone))
+        AgentSet([everyone[i] for i in order if everyone[i].may_develop], random=self.random).do("consider_developing")
+        return loans
 
     def _listing(self) -> None:
         """Sellers weigh listing (MODEL §6.3 channel); exchanges review the applicants (§6.5)."""
@@ -296,7 +306,7 @@ class DataMarketModel(mesa.Model):
         noncompliant = float(np.sum(p.view("active") & ~p.view("compliant")))
         incidents = float(self.regulator.incidents())
         par = self.params
-        leaving = DataMerchant.leaving(self.merchants, par.population.merchants.exit_after,
+        leaving = DataMerchant.leaving(list(self.merchants), par.population.merchants.exit_after,
                                        par.regulator.severe_violations)
         if leaving:
             DataMerchant.exit(leaving, p)

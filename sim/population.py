@@ -137,12 +137,19 @@ class Products:
             self._grow()
         i = self.n
         self.n += 1
-        values = dict(owner=owner, by_operator=by_operator, account=account, domain_a=domains[0],
-                      domain_b=domains[1], channel=channel, quality=quality, price=price, certified=False,
-                      compliant=compliant, active=True, reviewed=channel == OPERATOR, created=created, last_sale=created,
-                      listing_taste=listing_taste, units=0.0, units_on_exchange=0.0, ever_listed=False, revenue=0.0, month_units=0.0, recent=0.0)
-        for name, value in values.items():
-            getattr(self, name)[i] = value
+        # the other columns start at zero / False (sales, revenue, certificates)
+        self.owner[i] = owner
+        self.by_operator[i] = by_operator
+        self.account[i] = account
+        self.domain_a[i], self.domain_b[i] = domains
+        self.channel[i] = channel
+        self.quality[i] = quality
+        self.price[i] = price
+        self.compliant[i] = compliant
+        self.active[i] = True
+        self.reviewed[i] = channel == OPERATOR
+        self.created[i] = self.last_sale[i] = created
+        self.listing_taste[i] = listing_taste
         self.relevance[i] = relevance
         return i
 

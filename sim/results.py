@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import sys
 import time
@@ -28,15 +29,20 @@ class Result:
     manifest: dict = field(default_factory=dict)
 
 
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages that shape results."""
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
-    return out
+    return tuple(out.items())
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape results (looked up once per process)."""
+    return dict(_versions())
 
 
 def collect(model, seed: int, run_id: int, started: float, full: bool = True) -> Result:
@@ -55,7 +61,7 @@ def collect(model, seed: int, run_id: int, started: float, full: bool = True) ->
         flows=_flows(model) if full else pd.DataFrame(),
         manifest={
             "scenario": scenario.name,
-            "scenario_hash": scenario.digest(),
+            "scenario_hash": model.digest,
             "seed": seed,
             "run_id": run_id,
             "months": len(metrics),
