@@ -174,10 +174,10 @@ class DataMerchant(mesa.Agent):
     def cash(self) -> float:
         return float(self.model.ledger.balance[self.account])
 
-    def consider_developing(self) -> None:
-        """Develop a product with this month's chance :attr:`p_develop` (drawn in activation order,
-        by merchants that :attr:`may_develop`)."""
-        if self.model.streams["development"].random() < self.p_develop:
+    def consider_developing(self, rng: np.random.Generator) -> None:
+        """Develop a product with this month's chance :attr:`p_develop`, drawn from ``rng`` (the
+        development stream) in activation order by merchants that :attr:`may_develop`."""
+        if rng.random() < self.p_develop:
             self.develop()
 
     def develop(self, pay: bool = True) -> int:
@@ -189,11 +189,10 @@ class DataMerchant(mesa.Agent):
         if pay:
             m.ledger.transfer(self.account, m.accounts["economy"], "development", m.params.population.merchants.dev_cost)
         domains = m.domains
-        usable = np.flatnonzero(domains.usable())
+        usable, chances = domains.input_chances(b.relevance_floor)
         if usable.size:
-            w = domains.quality[usable] * (domains.relevance[usable, self.focus] + b.relevance_floor)
             k = min(usable.size, 1 + int(rng.random() < b.p_second_input))
-            inputs = choice_without_replacement(rng, usable, w / w.sum(), k)
+            inputs = choice_without_replacement(rng, usable, chances[self.focus], k)
             # sum / k is what np.mean computes, without its overhead
             quality = self.capability * (float(domains.quality[inputs].sum()) / k) * (1 + b.own_data_bonus)
             relevance = domains.relevance[inputs].sum(axis=0) / k
@@ -233,7 +232,11 @@ class DataMerchant(mesa.Agent):
         m.ledger.transfer(self.account, m.accounts["treasury"], "penalty", fine)
         self.violations += 1
 
-    def close_month(self, revenue: float) -> None:
-        """Record the month's sales revenue (万元) and count months spent with negative cash."""
-        self.sales.append(revenue)
-        self.negative_months = self.negative_months + 1 if self.cash < 0 else 0
+    @staticmethod
+    def close_month(model, merchants: list[DataMerchant], revenue: np.ndarray) -> None:
+        """Each merchant records the month's sales revenue (万元, by merchant index) and counts
+        the months it has spent with negative cash in a row."""
+        broke = model.ledger.balance[[x.account for x in merchants]] < 0
+        for x, r, b in zip(merchants, revenue[[x.index for x in merchants]].tolist(), broke.tolist()):
+            x.sales.append(r)
+            x.negative_months = x.negative_months + 1 if b else 0

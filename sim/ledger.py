@@ -77,16 +77,18 @@ class Ledger:
             self.balance[payee] += amount
             self._single.append((payer, payee, KIND[kind], float(amount)))
             return
-        payer, payee, amount = np.broadcast_arrays(
-            np.asarray(payer, dtype=np.int64), np.asarray(payee, dtype=np.int64), np.asarray(amount, dtype=float)
-        )
-        payer, payee, amount = payer.ravel(), payee.ravel(), amount.ravel()
+        payer = np.asarray(payer, dtype=np.int64).ravel()
+        payee = np.asarray(payee, dtype=np.int64).ravel()
+        amount = np.asarray(amount, dtype=float).ravel()
+        sizes = (payer.size, payee.size, amount.size)
+        n = 0 if 0 in sizes else max(sizes)  # a scalar side pays (or is paid) every entry
+        payer, payee, amount = (x if x.size == n else np.broadcast_to(x, (n,)) for x in (payer, payee, amount))
         keep = amount != 0
         if not keep.all():
             payer, payee, amount = payer[keep], payee[keep], amount[keep]
         if amount.size == 0:
             return
-        if np.any(amount < 0) or not np.all(np.isfinite(amount)):
+        if not np.all((amount > 0) & (amount < np.inf)):
             raise ValueError(f"{kind}: transfers must be finite and non-negative")
         np.subtract.at(self.balance, payer, amount)
         np.add.at(self.balance, payee, amount)

@@ -230,7 +230,8 @@ class DataMarketModel(mesa.Model):
         loans = DataMerchant.finance(self, everyone)
         DataMerchant.development_chances(self, everyone, self.products_per_merchant)
         order = self.rng.permutation(len(everyone))
-        AgentSet([everyone[i] for i in order if everyone[i].may_develop], random=self.random).do("consider_developing")
+        developers = AgentSet([everyone[i] for i in order if everyone[i].may_develop], random=self.random)
+        developers.do("consider_developing", self.streams["development"])
         return loans
 
     def _listing(self) -> None:
@@ -294,8 +295,7 @@ class DataMarketModel(mesa.Model):
             income = income + op.close_month(money.gross, purchases, p, self.users.represents)
         revenue = np.bincount(p.view("owner"), weights=np.where(p.view("by_operator"), 0.0, money.gross),
                               minlength=self.n_merchants_ever)
-        for merchant in self.merchants:
-            merchant.close_month(float(revenue[merchant.index]))
+        DataMerchant.close_month(self, list(self.merchants), revenue)
         return money, income
 
     def _supervision(self) -> tuple[Supervision, int]:
