@@ -68,21 +68,14 @@ FINANCING = ("capital", "loan", "repayment")
 
 @dataclass(frozen=True)
 class Supervision:
-    """The supervision phase's outcome (MODEL §6.7)."""
+    """The supervision phase's outcome (MODEL §6.7), exits included."""
 
     audits: float  # merchants audited
     violations_detected: float  # non-compliant products found
     penalties: float  # 万元
     noncompliant: float  # active non-compliant products after audits
     incidents: float
-
-
-@dataclass(frozen=True)
-class MerchantMonth:
-    """Merchants' month: new loans against data assets (万元) and merchants that left."""
-
-    loans: float
-    exits: int
+    exits: int  # merchants that left the market
 
 
 @dataclass(frozen=True)
@@ -94,7 +87,7 @@ class Month:
     settlement: Settlement
     income: OperatorIncome  # all operators together
     supervision: Supervision
-    merchants: MerchantMonth
+    loans: float  # new loans against data assets, 万元
 
 
 def month_row(model, month: Month) -> dict[str, Any]:
@@ -157,9 +150,9 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "leakage_value": float(buy.list_price[buy.free & buy.misreport].sum()) * rep,
         "voucher_spend": by_kind["voucher"],
         "fiscal_spend": float(flows["amount"][flows["payer"] == treasury].sum()),
-        "data_asset_loans": month.merchants.loans,
+        "data_asset_loans": month.loans,
         "public_service_fund": float(model.ledger.balance[model.accounts["public_service_fund"]]),
-        "merchant_exits": float(month.merchants.exits),
+        "merchant_exits": sup.exits,
         "ledger_imbalance": imbalance + abs(by_kind["sale"] + by_kind["voucher"] - gmv),
     }
     # plain values, which Mesa's DataCollector copies cheaply

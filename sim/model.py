@@ -25,7 +25,7 @@ from sim.domains import Domains
 from sim.errors import DataMarketError
 from sim.ledger import Ledger
 from sim.listing import choose_channels
-from sim.metrics import NAMES, MerchantMonth, Month, Supervision, month_row
+from sim.metrics import NAMES, Month, Supervision, month_row
 from sim.population import OFF_EXCHANGE, OPERATOR, Products, Users, trust_column
 from sim.scenario import Scenario
 from sim.settlement import OperatorIncome
@@ -166,14 +166,14 @@ class DataMarketModel(mesa.Model):
             raise SimulationFinished(f"the scenario's {len(self.dates)} months have all been run")
         self._timeline()
         self._public_supply()
-        supply = self._merchant_supply()
+        loans = self._merchant_supply()
         self._listing()
         purchases, application_costs = self._demand()
         money, income = self._settlement(purchases)
-        supervision, exits = self._supervision()
+        supervision = self._supervision()
         self._learning(purchases, money)
         self._record(Month(purchases=purchases, application_costs=application_costs, settlement=money, income=income,
-                           supervision=supervision, merchants=MerchantMonth(loans=supply, exits=exits)))
+                           supervision=supervision, loans=loans))
         self.running = self.steps < len(self.dates)
 
     def _timeline(self) -> None:
@@ -298,9 +298,8 @@ class DataMarketModel(mesa.Model):
         DataMerchant.close_month(self, list(self.merchants), revenue)
         return money, income
 
-    def _supervision(self) -> tuple[Supervision, int]:
-        """Audits and penalties, incidents, then exits. Returns the supervision outcome and the
-        number of merchants that left."""
+    def _supervision(self) -> Supervision:
+        """Audits and penalties, incidents, then exits."""
         audit = self.regulator.audit()
         p = self.products
         noncompliant = float(np.sum(p.view("active") & ~p.view("compliant")))
@@ -311,7 +310,8 @@ class DataMarketModel(mesa.Model):
         if leaving:
             DataMerchant.exit(leaving, p)
         return Supervision(audits=audit.audits, violations_detected=audit.violations_detected,
-                           penalties=audit.penalties, noncompliant=noncompliant, incidents=incidents), len(leaving)
+                           penalties=audit.penalties, noncompliant=noncompliant, incidents=incidents,
+                           exits=len(leaving))
 
     def _learning(self, purchases: demand.Purchases, money: settlement.Settlement) -> None:
         """Buyers learn, awareness spreads, merchants retire and reprice products, sellers update
