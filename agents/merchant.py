@@ -9,6 +9,7 @@ month (entry, costs, exit, price adaptation) is vectorised in class methods over
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import mesa
@@ -42,8 +43,6 @@ class DataMerchant(mesa.Agent):
         self.violations = 0
         self.warned = False
         self.debt = 0.0
-        self.p_develop = 0.0  # chance of developing a product this month
-        self.may_develop = False  # below max_products this month
         self.sales: deque[float] = deque(maxlen=model.params.behaviour.asset_sales_window)  # monthly sales, 万元
 
     # ---- the population -----------------------------------------------------------------------
@@ -126,23 +125,32 @@ class DataMerchant(mesa.Agent):
         return float(room[borrow].sum())
 
     @staticmethod
-    def development_chances(model, merchants: list[DataMerchant], n_products: np.ndarray) -> None:
-        """Each merchant's chance of developing a product this month (:attr:`p_develop`): it rises
-        with cash (up to ``dev_cost``) and with the market's expected revenue per product over
-        the outlay (capped at ``dev_attractiveness_max``), up to ``dev_rate``. Merchants at
-        ``max_products`` do not develop (:attr:`may_develop`)."""
-        if not merchants:
-            return
+    def development_chances(model, merchants: list[DataMerchant], n_products: np.ndarray) -> np.ndarray:
+        """Each merchant's chance of developing a product this month: it rises with cash (up to
+        ``dev_cost``) and with the market's expected revenue per product over the outlay (capped
+        at ``dev_attractiveness_max``), up to ``dev_rate``. NaN for merchants at ``max_products``,
+        which do not develop (and draw nothing)."""
         par, b = model.params.population.merchants, model.params.behaviour
-        cash = model.ledger.balance[np.array([x.account for x in merchants])]
+        cash = model.ledger.balance[np.array([x.account for x in merchants], dtype=np.int64)]
         affordable = np.ones(cash.size) if par.dev_cost <= 0 else np.clip(cash / par.dev_cost, 0.0, 1.0)
         outlay = par.dev_cost + par.product_upkeep * b.payback_months
         cap = b.dev_attractiveness_max
         attractive = min(cap, max(0.0, model.expected_product_revenue * b.payback_months / max(outlay, 1e-9)))
         chance = b.dev_rate * affordable * attractive / cap
-        may = n_products[[x.index for x in merchants]] < par.max_products
-        for x, c, ok in zip(merchants, chance.tolist(), may.tolist()):
-            x.p_develop, x.may_develop = c, ok
+        full = n_products[np.array([x.index for x in merchants], dtype=np.int64)] >= par.max_products
+        return np.where(full, np.nan, chance)
+
+    @staticmethod
+    def develop_in_turn(merchants: list[DataMerchant], order: np.ndarray, chance: np.ndarray,
+                        rng: np.random.Generator) -> None:
+        """Activation: merchants take their turn in ``order`` (a random permutation); each that may
+        develop draws from ``rng`` (the development stream) whether it develops a product now,
+        with its ``chance``. The turns are sequential because a product's own draws follow its
+        developer's in the same stream."""
+        chance = chance.tolist()
+        for i in order.tolist():
+            if not math.isnan(chance[i]) and rng.random() < chance[i]:
+                merchants[i].develop()
 
     @staticmethod
     def leaving(merchants: list[DataMerchant], exit_after: int, severe_violations: int) -> list[DataMerchant]:
@@ -173,12 +181,6 @@ class DataMerchant(mesa.Agent):
     @property
     def cash(self) -> float:
         return float(self.model.ledger.balance[self.account])
-
-    def consider_developing(self, rng: np.random.Generator) -> None:
-        """Develop a product with this month's chance :attr:`p_develop`, drawn from ``rng`` (the
-        development stream) in activation order by merchants that :attr:`may_develop`."""
-        if rng.random() < self.p_develop:
-            self.develop()
 
     def develop(self, pay: bool = True) -> int:
         """Build a product from accessible inputs (MODEL §6.3) and sell it off-exchange at first.

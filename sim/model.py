@@ -228,10 +228,8 @@ class DataMarketModel(mesa.Model):
         everyone = list(self.merchants)
         DataMerchant.pay_costs(self, everyone, self.products_per_merchant)
         loans = DataMerchant.finance(self, everyone)
-        DataMerchant.development_chances(self, everyone, self.products_per_merchant)
-        order = self.rng.permutation(len(everyone))
-        developers = AgentSet([everyone[i] for i in order if everyone[i].may_develop], random=self.random)
-        developers.do("consider_developing", self.streams["development"])
+        chance = DataMerchant.development_chances(self, everyone, self.products_per_merchant)
+        DataMerchant.develop_in_turn(everyone, self.rng.permutation(len(everyone)), chance, self.streams["development"])
         return loans
 
     def _listing(self) -> None:
