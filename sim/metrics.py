@@ -91,7 +91,7 @@ class Month:
 
 
 def month_row(model, month: Month) -> dict[str, Any]:
-    """The month's row of :data:`METRICS` (and its ISO ``date``), from the phases' outcomes, the
+    """The month's row of :data:`METRICS` (and its ``date``), from the phases' outcomes, the
     closed ledger month and the state of the populations at the month's end."""
     buy, money, income, sup = month.purchases, month.settlement, month.income, month.supervision
     p, u = model.products, model.users
@@ -155,8 +155,8 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "merchant_exits": sup.exits,
         "ledger_imbalance": imbalance + abs(by_kind["sale"] + by_kind["voucher"] - gmv),
     }
-    # plain values, which Mesa's DataCollector copies cheaply
-    return {"date": model.dates[t].isoformat(), **{k: float(v) for k, v in row.items()}}
+    # plain floats, which Mesa's DataCollector copies cheaply
+    return {"date": model.dates[t], **{k: float(v) for k, v in row.items()}}
 
 
 def yearly(frame: pd.DataFrame) -> pd.DataFrame:
