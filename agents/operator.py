@@ -154,22 +154,27 @@ class PublicDataOperator(mesa.Agent):
         return OperatorIncome(paid_uses=paid, free_uses=free, licences=licences, shares=shares)
 
     def settle(self, revenue_by_product: dict[int, float], paid_uses: float) -> dict[str, float]:
-        """Share this month's gross revenue (plan 三.5) and return the four parts' totals."""
+        """Share this month's gross revenue of each product (plan 三.5) and return the four parts' totals."""
         m = self.model
-        shares = m.params.policy.revenue_sharing
-        totals = dict.fromkeys(SHARES, 0.0)
-        for product, revenue in revenue_by_product.items():
-            parts = split_revenue(revenue, shares)
-            domain = int(m.products.domain_a[product])
-            m.ledger.transfer(self.account, m.domains.accounts[domain], "share_data_providers", parts["data_providers"])
-            m.ledger.transfer(self.account, m.accounts["public_service_fund"], "share_public_services", parts["public_services"])
+        products = list(revenue_by_product)
+        parts = split_revenue(np.array(list(revenue_by_product.values()), dtype=float),
+                              m.params.policy.revenue_sharing)
+        domains = m.products.domain_a[products]
+        m.ledger.transfer(self.account, m.domains.accounts[domains], "share_data_providers", parts["data_providers"])
+        m.ledger.transfer(self.account, m.accounts["public_service_fund"], "share_public_services",
+                          parts["public_services"])
+        payees, amounts = [], []  # co-developers by their investment; the contributor pool if none
+        for product, part in zip(products, parts["contributors"].tolist()):
             accounts, weights = self.contributors[product]
             if accounts.size:
-                m.ledger.transfer(self.account, accounts, "share_contributors", parts["contributors"] * weights / weights.sum())
+                payees.append(accounts)
+                amounts.append(part * weights / weights.sum())
             else:
-                m.ledger.transfer(self.account, m.accounts["contributor_pool"], "share_contributors", parts["contributors"])
-            for k in totals:
-                totals[k] += float(parts[k])
+                payees.append(np.array([m.accounts["contributor_pool"]]))
+                amounts.append(np.array([part]))
+        if payees:
+            m.ledger.transfer(self.account, np.concatenate(payees), "share_contributors", np.concatenate(amounts))
+        totals = {k: float(sum(parts[k].tolist(), 0.0)) for k in SHARES}
         self.paid_uses.append(paid_uses)
         if m.params.policy.pricing.regime == "allowed_revenue":
             self.allowed.record(sum(revenue_by_product.values()))
