@@ -40,10 +40,6 @@ class Domains:
         self._usable = self._find_usable()
         self._input_chances: tuple[float, np.ndarray, np.ndarray] | None = None  # cached until quality or status moves
 
-    @property
-    def n(self) -> int:
-        return len(self.ids)
-
     def index(self, domain_id: str) -> int:
         return self.ids.index(domain_id)
 

@@ -82,7 +82,6 @@ class DataMarketModel(mesa.Model):
         self.scenario = scenario
         self.params = scenario  # the parameters in force: timeline ``set`` events replace them
         self.digest = scenario.digest()
-        self.seed = seed
         self.dates: list[dt.date] = month_dates(scenario.calendar.start, scenario.n_months)
         self.ledger = Ledger()
         self.accounts = {name: self.ledger.open(name) for name in ACCOUNTS}
