@@ -3,8 +3,10 @@ borrows against registered data assets, develops products, adapts their prices a
 sustained losses or severe violations (MODEL §6.3).
 
 Merchants are few (hundreds), so each is a Mesa agent; what every merchant does alike each
-month (entry, costs, exit, price adaptation) is vectorised in class methods over
-``model.agents_by_type[DataMerchant]`` and the products table.
+month (entry, costs, borrowing and repaying, the chance of developing, exit, price adaptation)
+is vectorised in class methods over ``model.agents_by_type[DataMerchant]`` and the products
+table. Only the development draws are taken merchant by merchant, in a random order
+(:meth:`DataMerchant.develop_in_turn`).
 """
 
 from __future__ import annotations
