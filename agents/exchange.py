@@ -6,8 +6,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.listing import Venue
+
 
 class DataExchange(mesa.Agent):
+    """One exchange; its parameters are ``scenario.exchanges[key]``, read here and nowhere else."""
+
     def __init__(self, model, key: str, index: int):
         super().__init__(model)
         self.key = key
@@ -20,6 +24,21 @@ class DataExchange(mesa.Agent):
     def params(self):
         return self.model.params.exchanges[self.key]
 
+    @property
+    def reach(self) -> int:
+        """Extra candidates the exchange shows each buyer who knows it."""
+        return self.params.reach
+
+    @property
+    def fee_rate(self) -> float:
+        """Transaction fee, share of the price."""
+        return self.params.fee_rate
+
+    @property
+    def trust_premium(self) -> float:
+        """Cut in the perceived risk of a product it certified, share."""
+        return self.params.trust_premium
+
     def open(self) -> None:
         """Start trading: a first share of users know of it and trust it at its initial level.
 
@@ -30,18 +49,32 @@ class DataExchange(mesa.Agent):
         k_on = m.params.behaviour.k_on
         for other in m.exchanges:
             if other.is_open:
-                scale = (k_on + self.params.reach) / max(k_on + other.params.reach, 1)
+                scale = (k_on + self.reach) / max(k_on + other.reach, 1)
                 self.uplift = max(self.uplift, other.uplift * scale)
         self.is_open = True
         users = m.users
-        users.aware[:, self.index] = m.streams["awareness"].random(users.n) < self.params.initial_awareness
-        users.trust[:, 2 + self.index] = self.params.initial_trust
+        aware = m.streams["awareness"].random(users.n) < self.params.initial_awareness
+        users.meet_exchange(self.index, aware, self.params.initial_trust)
+
+    def venue(self) -> Venue:
+        """The exchange as a seller weighing a listing sees it."""
+        return Venue(index=self.index, uplift=self.uplift, fee_rate=self.fee_rate,
+                     horizon=self.params.listing_horizon, review_cost=self.review_cost())
 
     def review_cost(self) -> float:
         """Cost of one listing review; lower under declaration-and-commitment (plan 三.2 声明承诺制)."""
         listing = self.model.params.policy.listing
         discount = listing.commitment_review_discount if listing.declaration_commitment else 0.0
         return self.params.review_cost * (1 - discount)
+
+    def review_listings(self, applicants: np.ndarray) -> None:
+        """Applicants pay the review fee; accepted ones are listed and certified, the rest stay off."""
+        m = self.model
+        products = m.products
+        m.ledger.transfer(products.account[applicants], self.account, "review_fee", self.review_cost())
+        accepted = self.review(products.compliant[applicants])
+        products.list_on(applicants[accepted], self.index)
+        products.keep_off_exchange(applicants[~accepted])
 
     def review(self, compliant: np.ndarray) -> np.ndarray:
         """Accept or reject listings: a non-compliant product is rejected with ``review_stringency``."""
@@ -52,8 +85,7 @@ class DataExchange(mesa.Agent):
         if not self.is_open:
             return
         users = self.model.users
-        learn = self.model.streams["awareness"].random(users.n) < self.params.awareness_growth
-        users.aware[:, self.index] |= learn
+        users.hear_of_exchange(self.index, self.model.streams["awareness"].random(users.n) < self.params.awareness_growth)
 
     def update_uplift(self, listed_revenue: float, listed_off_revenue: float) -> None:
         """Sellers learn the uplift from listed products' own sales: all their revenue relative to
@@ -61,4 +93,5 @@ class DataExchange(mesa.Agent):
         of comparing listed with unlisted ones (the best products list)."""
         if listed_off_revenue > 0:
             observed = listed_revenue / listed_off_revenue
-            self.uplift = 0.8 * self.uplift + 0.2 * observed
+            w = self.model.params.behaviour.uplift_learning
+            self.uplift = (1 - w) * self.uplift + w * observed

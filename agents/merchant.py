@@ -1,17 +1,38 @@
-"""Data merchant (数据商; plan 三.2, 五.1, 五.2): develops products, pays its costs, borrows
-against registered data assets, and exits after sustained losses (MODEL §6.3)."""
+"""Data merchant (数据商; plan 三.2, 五.1, 五.2): enters when the market pays, pays its costs,
+borrows against registered data assets, develops products, adapts their prices and exits after
+sustained losses or severe violations (MODEL §6.3).
+
+Merchants are few (hundreds), so each is a Mesa agent; what every merchant does alike each
+month (entry, costs, borrowing and repaying, the chance of developing, exit, price adaptation)
+is vectorised in class methods over ``model.agents_by_type[DataMerchant]`` and the products
+table. Only the development draws are taken merchant by merchant, in a random order
+(:meth:`DataMerchant.develop_in_turn`).
+"""
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import mesa
 import numpy as np
 
-from sim.population import OFF_EXCHANGE
+from sim import pricing
+from sim.population import OFF_EXCHANGE, Products
+from sim.streams import choice_weighted, choice_without_replacement
 
 
 class DataMerchant(mesa.Agent):
+    """One data merchant.
+
+    Args:
+        index: the merchant's number (0, 1, … in order of entry); products' ``owner``.
+        capability: 0-1, scales the quality of its products.
+        honesty: 0-1, lowers the chance it adds unauthorized personal data.
+        focus: the user sector it builds for.
+        cash: starting capital from investors, 万元.
+    """
+
     def __init__(self, model, index: int, capability: float, honesty: float, focus: int, cash: float):
         super().__init__(model)
         self.index = index
@@ -24,50 +45,144 @@ class DataMerchant(mesa.Agent):
         self.violations = 0
         self.warned = False
         self.debt = 0.0
-        self.sales: deque[float] = deque(maxlen=12)  # monthly sales revenue, 万元
+        self.sales: deque[float] = deque(maxlen=model.params.behaviour.asset_sales_window)  # monthly sales, 万元
+
+    # ---- the population -----------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, model, rng: np.random.Generator) -> DataMerchant:
+        """A new merchant with capability, honesty, focus sector and capital drawn from ``rng``."""
+        par = model.params.population.merchants
+        weights = model.sector_weights
+        merchant = cls(
+            model, model.n_merchants_ever,
+            capability=float(rng.beta(par.capability.a, par.capability.b)),
+            honesty=float(rng.beta(par.honesty.a, par.honesty.b)),
+            focus=choice_weighted(rng, weights / weights.sum()),
+            cash=float(rng.exponential(par.initial_cash)),
+        )
+        model.n_merchants_ever += 1
+        return merchant
+
+    @classmethod
+    def enter(cls, model, rng: np.random.Generator, recent_profit: list[float]) -> int:
+        """Entry: Poisson, scaled by the recent profit per merchant (``entry_profit_window``
+        months of merchants' total profit, 万元); cultivation raises it, subsidies lower its cost.
+        Entrants pay the entry cost and receive the grant. Returns the number of entrants."""
+        s = model.params
+        par, b = s.population.merchants, s.behaviour
+        recent = recent_profit[-b.entry_profit_window:]
+        profit = float(np.mean(recent)) / max(len(model.merchants), 1) if recent else 0.0
+        grant = s.policy.cultivation.entry_subsidy
+        attractiveness = np.clip(1 + (profit * b.payback_months + grant) / par.entry_cost, 0, b.entry_attractiveness_max)
+        n_new = rng.poisson(par.entry_rate * (1 + s.policy.cultivation.effect) * attractiveness)
+        for _ in range(n_new):
+            merchant = cls.create(model, rng)
+            model.ledger.transfer(merchant.account, model.accounts["economy"], "development", par.entry_cost)
+            model.ledger.transfer(model.accounts["treasury"], merchant.account, "entry_subsidy", grant)
+        return int(n_new)
+
+    @staticmethod
+    def pay_costs(model, merchants: list[DataMerchant], n_products: np.ndarray) -> None:
+        """Every merchant pays its fixed and per-product costs, and interest on its debt.
+
+        Args:
+            n_products: active products per merchant index.
+        """
+        if not merchants:
+            return
+        par = model.params.population.merchants
+        accounts = np.array([x.account for x in merchants])
+        n_active = n_products[[x.index for x in merchants]]
+        model.ledger.transfer(accounts, model.accounts["economy"], "operating_cost",
+                              par.fixed_cost + par.product_upkeep * n_active)
+        debt = np.array([x.debt for x in merchants])
+        rate = model.params.policy.data_assets.interest_rate
+        model.ledger.transfer(accounts, model.accounts["bank"], "interest", debt * rate / 12)
+
+    @staticmethod
+    def finance(model, merchants: list[DataMerchant]) -> float:
+        """Borrow against registered data assets when short of cash (reg 40 数据信贷), repay when
+        flush. A data asset is valued on the last ``asset_sales_window`` months of sales.
+        Returns the month's new loans, 万元."""
+        assets = model.params.policy.data_assets
+        if not assets.registration or not merchants:
+            return 0.0
+        b = model.params.behaviour
+        dev_cost = model.params.population.merchants.dev_cost
+        accounts = np.array([x.account for x in merchants])
+        debt = np.array([x.debt for x in merchants])
+        value = np.array([sum(x.sales) * 12 / max(len(x.sales), 1) for x in merchants]) * assets.valuation_multiple
+        room = assets.loan_to_value * value - debt
+        cash = model.ledger.balance[accounts]
+        borrow = (cash < b.borrow_below * dev_cost) & (room > 0)
+        repay = ~borrow & (debt > 0) & (cash > b.repay_above * dev_cost)
+        pay = np.minimum(debt, cash - b.cash_reserve * dev_cost)
+        bank = model.accounts["bank"]
+        model.ledger.transfer(bank, accounts[borrow], "loan", room[borrow])
+        model.ledger.transfer(accounts[repay], bank, "repayment", pay[repay])
+        debt = np.where(borrow, debt + room, np.where(repay, debt - pay, debt))
+        for x, d in zip(merchants, debt.tolist()):
+            x.debt = d
+        return float(room[borrow].sum())
+
+    @staticmethod
+    def development_chances(model, merchants: list[DataMerchant], n_products: np.ndarray) -> np.ndarray:
+        """Each merchant's chance of developing a product this month: it rises with cash (up to
+        ``dev_cost``) and with the market's expected revenue per product over the outlay (capped
+        at ``dev_attractiveness_max``), up to ``dev_rate``. NaN for merchants at ``max_products``,
+        which do not develop (and draw nothing)."""
+        par, b = model.params.population.merchants, model.params.behaviour
+        cash = model.ledger.balance[np.array([x.account for x in merchants], dtype=np.int64)]
+        affordable = np.ones(cash.size) if par.dev_cost <= 0 else np.clip(cash / par.dev_cost, 0.0, 1.0)
+        outlay = par.dev_cost + par.product_upkeep * b.payback_months
+        cap = b.dev_attractiveness_max
+        attractive = min(cap, max(0.0, model.expected_product_revenue * b.payback_months / max(outlay, 1e-9)))
+        chance = b.dev_rate * affordable * attractive / cap
+        full = n_products[np.array([x.index for x in merchants], dtype=np.int64)] >= par.max_products
+        return np.where(full, np.nan, chance)
+
+    @staticmethod
+    def develop_in_turn(merchants: list[DataMerchant], order: np.ndarray, chance: np.ndarray,
+                        rng: np.random.Generator) -> None:
+        """Activation: merchants take their turn in ``order`` (a random permutation); each that may
+        develop draws from ``rng`` (the development stream) whether it develops a product now,
+        with its ``chance``. The turns are sequential because a product's own draws follow its
+        developer's in the same stream."""
+        chance = chance.tolist()
+        for i in order.tolist():
+            if not math.isnan(chance[i]) and rng.random() < chance[i]:
+                merchants[i].develop()
+
+    @staticmethod
+    def leaving(merchants: list[DataMerchant], exit_after: int, severe_violations: int) -> list[DataMerchant]:
+        """Merchants that exit: ``exit_after`` months in a row with negative cash, or
+        ``severe_violations`` penalised violations."""
+        return [x for x in merchants if x.negative_months >= exit_after or x.violations >= severe_violations]
+
+    @staticmethod
+    def exit(leaving: list[DataMerchant], products: Products) -> None:
+        """The merchants leave the market; their products leave with them."""
+        gone = np.isin(products.view("owner"), [x.index for x in leaving]) & ~products.view("by_operator")
+        products.deactivate(np.flatnonzero(gone))
+        for x in leaving:
+            x.remove()
+
+    @staticmethod
+    def retire_and_reprice(products: Products, month: int, b) -> None:
+        """Merchants retire products unsold for ``retire_after`` months, and adapt the prices of
+        the rest to last month's sales (:func:`sim.pricing.adapt_prices`)."""
+        stale = products.merchant_owned() & (month - products.view("last_sale") >= b.retire_after)
+        products.deactivate(np.flatnonzero(stale))
+        own = np.flatnonzero(products.merchant_owned())
+        products.set_price(own, pricing.adapt_prices(products.price[own], products.month_units[own],
+                                                     products.recent[own], b.price_adjust, b.marginal_cost))
+
+    # ---- one merchant -------------------------------------------------------------------------
 
     @property
     def cash(self) -> float:
         return float(self.model.ledger.balance[self.account])
-
-    def supply(self) -> None:
-        """Month's supply decisions once costs and interest are paid: borrow or repay, then
-        maybe develop a product."""
-        m = self.model
-        par = m.params.population.merchants
-        n_active = int(m.products_per_merchant[self.index])
-        assets = m.params.policy.data_assets
-        if assets.registration:
-            self._borrow_or_repay(assets)
-        if n_active < par.max_products and self._wants_to_develop(par):
-            self.develop()
-
-    def _borrow_or_repay(self, assets) -> None:
-        """Borrow against registered products when short of cash (reg 40 数据信贷); repay when flush."""
-        m = self.model
-        dev_cost = m.params.population.merchants.dev_cost
-        value = sum(self.sales) * 12 / max(len(self.sales), 1) * assets.valuation_multiple
-        room = assets.loan_to_value * value - self.debt
-        if self.cash < dev_cost and room > 0:
-            m.ledger.transfer(m.accounts["bank"], self.account, "loan", room)
-            m.month_loans += room
-            self.debt += room
-        elif self.debt > 0 and self.cash > 3 * dev_cost:
-            pay = min(self.debt, self.cash - 2 * dev_cost)
-            m.ledger.transfer(self.account, m.accounts["bank"], "repayment", pay)
-            self.debt -= pay
-
-    def _wants_to_develop(self, par) -> bool:
-        """Chance rises with cash and with the market's expected profit per product."""
-        m = self.model
-        b = m.params.behaviour
-        if par.dev_cost <= 0:
-            affordable = 1.0
-        else:
-            affordable = min(1.0, max(0.0, self.cash / par.dev_cost))
-        outlay = par.dev_cost + par.product_upkeep * b.payback_months
-        attractive = min(2.0, max(0.0, m.expected_product_revenue * b.payback_months / max(outlay, 1e-9)))
-        return m.streams["development"].random() < b.dev_rate * affordable * attractive / 2
 
     def develop(self, pay: bool = True) -> int:
         """Build a product from accessible inputs (MODEL §6.3) and sell it off-exchange at first.
@@ -77,32 +192,55 @@ class DataMerchant(mesa.Agent):
         rng = m.streams["development"]
         if pay:
             m.ledger.transfer(self.account, m.accounts["economy"], "development", m.params.population.merchants.dev_cost)
-        usable = np.flatnonzero(m.domain_usable())
+        domains = m.domains
+        usable, chances = domains.input_chances(b.relevance_floor)
         if usable.size:
-            w = m.domain_quality[usable] * (m.domain_relevance[usable, self.focus] + 1e-9)
-            k = min(usable.size, 1 + int(rng.random() < 0.5))
-            inputs = rng.choice(usable, size=k, replace=False, p=w / w.sum())
-            quality = self.capability * float(np.mean(m.domain_quality[inputs])) * (1 + b.own_data_bonus)
-            relevance = m.domain_relevance[inputs].mean(axis=0)
-            domains = (int(inputs[0]), int(inputs[1]) if k > 1 else -1)
+            k = min(usable.size, 1 + int(rng.random() < b.p_second_input))
+            inputs = choice_without_replacement(rng, usable, chances[self.focus], k)
+            # sum / k is what np.mean computes, without its overhead
+            quality = self.capability * (float(domains.quality[inputs].sum()) / k) * (1 + b.own_data_bonus)
+            relevance = domains.relevance[inputs].sum(axis=0) / k
+            pair = (int(inputs[0]), int(inputs[1]) if k > 1 else -1)
         else:
             quality = self.capability * b.own_data_quality
-            relevance = np.full(m.n_sectors, b.default_relevance)
+            relevance = np.full(domains.relevance.shape[1], b.default_relevance)
             relevance[self.focus] = 1.0
-            domains = (-1, -1)
+            pair = (-1, -1)
         p_illicit = (1 - self.honesty) * b.noncompliance_propensity * (1 - b.deterrence * m.regulator.active)
         compliant = not rng.random() < p_illicit
         if not compliant:
             quality *= 1 + b.illicit_quality_bonus
         quality = min(1.0, quality)
-        price = m.launch_price(quality, relevance)
         return m.products.add(
-            owner=self.index, by_operator=False, account=self.account, domains=domains, channel=OFF_EXCHANGE,
-            quality=quality, price=price, compliant=compliant, created=m.t, listing_taste=float(rng.normal()),
-            relevance=relevance,
+            owner=self.index, by_operator=False, account=self.account, domains=pair, channel=OFF_EXCHANGE,
+            quality=quality, price=self._launch_price(quality, relevance), compliant=compliant, created=m.month_index,
+            listing_taste=float(rng.normal()), relevance=relevance,
         )
 
-    def close_month(self, revenue: float) -> None:
-        """Record the month's sales and count months spent with negative cash."""
-        self.sales.append(revenue)
-        self.negative_months = self.negative_months + 1 if self.cash < 0 else 0
+    def _launch_price(self, quality: float, relevance: np.ndarray) -> float:
+        """Launch price: a share of the product's value to an average buyer, at least marginal cost."""
+        s = self.model.params
+        b = s.behaviour
+        value = b.value_scale * s.population.users.maturity.mean * quality * float(relevance @ self.model.sector_weights)
+        return max(b.initial_price_share * value, b.marginal_cost)
+
+    def warn(self) -> bool:
+        """A first minor violation under tolerance (包容审慎): True if this is the merchant's first warning."""
+        first = not self.warned
+        self.warned = True
+        return first
+
+    def pay_penalty(self, fine: float) -> None:
+        """Pay a fine to the treasury; the violation counts towards exit."""
+        m = self.model
+        m.ledger.transfer(self.account, m.accounts["treasury"], "penalty", fine)
+        self.violations += 1
+
+    @staticmethod
+    def close_month(model, merchants: list[DataMerchant], revenue: np.ndarray) -> None:
+        """Each merchant records the month's sales revenue (万元, by merchant index) and counts
+        the months it has spent with negative cash in a row."""
+        broke = model.ledger.balance[[x.account for x in merchants]] < 0
+        for x, r, b in zip(merchants, revenue[[x.index for x in merchants]].tolist(), broke.tolist()):
+            x.sales.append(r)
+            x.negative_months = x.negative_months + 1 if b else 0

@@ -8,13 +8,16 @@ import mesa
 import numpy as np
 
 from sim import pricing
-from sim.population import OPERATOR
-from sim.sharing import split_revenue
+from sim.demand import Purchases
+from sim.population import OPERATOR, Products
+from sim.settlement import OperatorIncome
+from sim.sharing import SHARES, split_revenue
 
 
 class PublicDataOperator(mesa.Agent):
     """Builds one direct public-data service per authorized domain, prices it under the
-    pricing regime, invests in governance and shares its revenue (MODEL §6.2, §6.4)."""
+    pricing regime, invests in governance, licenses its domains to merchants as inputs and
+    shares its revenue (MODEL §6.2, §6.4)."""
 
     def __init__(self, model, key: str, index: int):
         super().__init__(model)
@@ -50,11 +53,11 @@ class PublicDataOperator(mesa.Agent):
             if d in self.product_of:
                 continue
             self.domains.append(d)
-            m.domain_operator[d] = self.index
+            m.domains.authorize(d, self.index)
             product = m.products.add(
                 owner=self.index, by_operator=True, account=self.account, domains=(d, -1), channel=OPERATOR,
-                quality=m.domain_quality[d], price=self.price, compliant=True, created=m.t,
-                listing_taste=0.0, relevance=m.domain_relevance[d],
+                quality=m.domains.quality[d], price=self.price, compliant=True, created=m.month_index,
+                listing_taste=0.0, relevance=m.domains.relevance[d],
             )
             self.product_of[d] = product
             self.contributors[product] = self._invite_co_developers()
@@ -79,7 +82,7 @@ class PublicDataOperator(mesa.Agent):
         m.ledger.transfer(self.account, m.accounts["economy"], "operating_cost", p.monthly_cost)
         if self.domains:
             per_domain = p.governance_spend / len(self.domains)
-            m.ledger.transfer(self.account, m.governance_accounts[self.domains], "governance", per_domain)
+            m.ledger.transfer(self.account, m.domains.accounts[self.domains], "governance", per_domain)
         self.costs.append(self._planned_monthly_cost())
 
     def set_price(self) -> None:
@@ -95,7 +98,7 @@ class PublicDataOperator(mesa.Agent):
             else:
                 self.price = min(rule.initial_price, rule.cap)
         elif rule.regime == "allowed_revenue":
-            if m.calendar_month == 1 and m.t > 0:
+            if m.calendar_month == 1 and m.month_index > 0:
                 self.allowed.start_year(float(np.mean(self.costs)) * 12)
             expected = float(np.mean(self.paid_uses)) if self.paid_uses else 0.0
             if expected > 0:
@@ -104,8 +107,7 @@ class PublicDataOperator(mesa.Agent):
                 self.price = min(rule.initial_price, rule.cap)
         elif self.price <= 0:  # market regime, e.g. after a switch from free
             self.price = rule.initial_price
-        for product in self.product_of.values():
-            m.products.price[product] = self.price
+        m.products.set_price(list(self.product_of.values()), self.price)
 
     def adapt_market_price(self, paid_uses: float) -> None:
         """Market regime: adapt like a merchant, with no cap (MODEL §6.2)."""
@@ -118,23 +120,61 @@ class PublicDataOperator(mesa.Agent):
                                  m.params.behaviour.price_adjust, m.params.behaviour.marginal_cost)[0]
         )
 
-    def settle(self, revenue_by_product: dict[int, float], paid_uses: float) -> dict[str, float]:
-        """Share this month's gross revenue (plan 三.5) and return the four parts' totals."""
+    def close_month(self, gross: np.ndarray, purchases: Purchases, products: Products,
+                    represents: float) -> OperatorIncome:
+        """Collect input licences from merchants, count the uses of the services, adapt a market
+        price, and share the month's revenue (MODEL §6.4).
+
+        Args:
+            gross: gross revenue of each product this month, 万元 (city-scale).
+            purchases: the month's purchases.
+            represents: users each user agent stands for.
+        """
+        if not self.founded:
+            return OperatorIncome()
         m = self.model
-        shares = m.params.policy.revenue_sharing
-        totals = dict.fromkeys(("operator", "data_providers", "public_services", "contributors"), 0.0)
-        for product, revenue in revenue_by_product.items():
-            parts = split_revenue(revenue, shares)
-            domain = int(m.products.domain_a[product])
-            m.ledger.transfer(self.account, m.governance_accounts[domain], "share_data_providers", parts["data_providers"])
-            m.ledger.transfer(self.account, m.accounts["public_service_fund"], "share_public_services", parts["public_services"])
+        rule = m.params.policy.pricing
+        revenue = {prod: float(gross[prod]) for prod in self.product_of.values()}
+        merchant_owned = products.merchant_owned()
+        licence = self.price * rule.licence_uses
+        licences = 0.0
+        n_licences = 0
+        for d, prod in self.product_of.items():
+            users = np.flatnonzero(merchant_owned & ((products.view("domain_a") == d) | (products.view("domain_b") == d)))
+            n_licences += users.size
+            if licence > 0 and users.size:
+                m.ledger.transfer(products.account[users], self.account, "licence", licence)
+                revenue[prod] += licence * users.size
+                licences += licence * users.size
+        mine = (purchases.via == OPERATOR) & (products.owner[purchases.product] == self.index)
+        paid = float(np.sum(mine & ~purchases.free)) * represents
+        free = float(np.sum(mine & purchases.free)) * represents
+        self.adapt_market_price(paid)
+        shares = self.settle(revenue, paid + rule.licence_uses * n_licences)
+        return OperatorIncome(paid_uses=paid, free_uses=free, licences=licences, shares=shares)
+
+    def settle(self, revenue_by_product: dict[int, float], paid_uses: float) -> dict[str, float]:
+        """Share this month's gross revenue of each product (plan 三.5) and return the four parts' totals."""
+        m = self.model
+        products = list(revenue_by_product)
+        parts = split_revenue(np.array(list(revenue_by_product.values()), dtype=float),
+                              m.params.policy.revenue_sharing)
+        domains = m.products.domain_a[products]
+        m.ledger.transfer(self.account, m.domains.accounts[domains], "share_data_providers", parts["data_providers"])
+        m.ledger.transfer(self.account, m.accounts["public_service_fund"], "share_public_services",
+                          parts["public_services"])
+        payees, amounts = [], []  # co-developers by their investment; the contributor pool if none
+        for product, part in zip(products, parts["contributors"].tolist()):
             accounts, weights = self.contributors[product]
             if accounts.size:
-                m.ledger.transfer(self.account, accounts, "share_contributors", parts["contributors"] * weights / weights.sum())
+                payees.append(accounts)
+                amounts.append(part * weights / weights.sum())
             else:
-                m.ledger.transfer(self.account, m.accounts["contributor_pool"], "share_contributors", parts["contributors"])
-            for k in totals:
-                totals[k] += float(parts[k])
+                payees.append(np.array([m.accounts["contributor_pool"]]))
+                amounts.append(np.array([part]))
+        if payees:
+            m.ledger.transfer(self.account, np.concatenate(payees), "share_contributors", np.concatenate(amounts))
+        totals = {k: float(sum(parts[k].tolist(), 0.0)) for k in SHARES}
         self.paid_uses.append(paid_uses)
         if m.params.policy.pricing.regime == "allowed_revenue":
             self.allowed.record(sum(revenue_by_product.values()))

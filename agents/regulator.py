@@ -3,10 +3,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
 
 from sim.population import trust_column
+
+
+@dataclass(frozen=True)
+class Audit:
+    """The month's audits: merchants audited, non-compliant products found, fines (万元)."""
+
+    audits: float
+    violations_detected: float
+    penalties: float
 
 
 class Regulator(mesa.Agent):
@@ -25,16 +36,16 @@ class Regulator(mesa.Agent):
 
     def audit_rate(self) -> float:
         rate = self.params.audit_rate
-        if self.model.t <= self.alert_until:
+        if self.model.month_index <= self.alert_until:
             rate *= self.params.alert_multiplier
         return min(1.0, rate)
 
-    def audit(self) -> dict[str, float]:
+    def audit(self) -> Audit:
         """Audit a share of active merchants; penalise (or warn) detected non-compliant products."""
         m = self.model
         out = {"audits": 0.0, "violations_detected": 0.0, "penalties": 0.0}
         if not self.active or not m.merchants:
-            return out
+            return Audit(**out)
         rng = m.streams["supervision"]
         merchants = list(m.merchants)
         rate = self.audit_rate()
@@ -42,25 +53,21 @@ class Regulator(mesa.Agent):
         out["audits"] = float(len(audited))
         products = m.products
         par = self.params
+        noncompliant = np.flatnonzero(products.merchant_owned() & ~products.view("compliant"))
+        owner = products.owner[noncompliant]
         for merchant in audited:
-            bad = np.flatnonzero(
-                products.view("active") & ~products.view("by_operator") & ~products.view("compliant")
-                & (products.view("owner") == merchant.index)
-            )
+            bad = noncompliant[owner == merchant.index]  # an audit changes only its own merchant's products
             found = bad[rng.random(bad.size) < par.detection_prob]
             for product in found:
                 out["violations_detected"] += 1
-                if par.tolerance_first_minor and not merchant.warned:
-                    merchant.warned = True
-                    products.compliant[product] = True
-                    products.quality[product] /= 1 + m.params.behaviour.illicit_quality_bonus
+                if par.tolerance_first_minor and merchant.warn():
+                    products.restore_compliance(product, m.params.behaviour.illicit_quality_bonus)
                     continue
                 fine = max(par.penalty_floor, par.penalty_multiple * products.revenue[product])
-                m.ledger.transfer(merchant.account, m.accounts["treasury"], "penalty", fine)
+                merchant.pay_penalty(fine)
                 out["penalties"] += fine
-                products.active[product] = False
-                merchant.violations += 1
-        return out
+                products.deactivate(product)
+        return Audit(**out)
 
     def incidents(self) -> int:
         """Each active non-compliant product may leak; an incident cuts trust in its channel
@@ -69,13 +76,13 @@ class Regulator(mesa.Agent):
         products = m.products
         bad = np.flatnonzero(products.view("active") & ~products.view("compliant"))
         b = m.params.behaviour
-        important = m.domain_important[products.domain_a[bad]] | m.domain_important[products.domain_b[bad]]
+        important = m.domains.touches_important(products.domain_a[bad], products.domain_b[bad])
         chance = b.incident_prob * np.where(important, b.important_incident_multiplier, 1.0)
         hit = bad[m.streams["incidents"].random(bad.size) < chance]
         if hit.size:
             shock = 1 - self.params.incident_trust_shock
             for column in np.unique(trust_column(products.channel[hit])):
                 n_hits = int(np.sum(trust_column(products.channel[hit]) == column))
-                m.users.trust[:, column] *= shock**n_hits
-            self.alert_until = m.t + self.params.alert_months
+                m.users.shock_trust(column, shock**n_hits)
+            self.alert_until = m.month_index + self.params.alert_months
         return int(hit.size)

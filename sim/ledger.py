@@ -47,6 +47,7 @@ class Ledger:
         self._amount: list[np.ndarray] = []
         self._single: list[tuple[int, int, int, float]] = []  # scalar transfers, kept as tuples (fast)
         self.months: list[dict[str, np.ndarray]] = []
+        self._named: dict[str, np.ndarray] = {}  # prefix -> mask over accounts, grown as accounts open
 
     def open(self, name: str) -> int:
         """Open an account and return its number."""
@@ -56,6 +57,14 @@ class Ledger:
             grown[: self.balance.size] = self.balance
             self.balance = grown
         return len(self.names) - 1
+
+    def named(self, prefix: str) -> np.ndarray:
+        """Mask over the accounts whose name starts with ``prefix`` (e.g. ``"merchant:"``)."""
+        mask = self._named.get(prefix, np.zeros(0, dtype=bool))
+        if mask.size < len(self.names):
+            mask = np.concatenate([mask, [name.startswith(prefix) for name in self.names[mask.size:]]]).astype(bool)
+            self._named[prefix] = mask
+        return mask
 
     def transfer(self, payer, payee, kind: str, amount) -> None:
         """Move ``amount`` (万元) from ``payer`` to ``payee``; each may be a scalar or an array."""
@@ -68,16 +77,18 @@ class Ledger:
             self.balance[payee] += amount
             self._single.append((payer, payee, KIND[kind], float(amount)))
             return
-        payer, payee, amount = np.broadcast_arrays(
-            np.asarray(payer, dtype=np.int64), np.asarray(payee, dtype=np.int64), np.asarray(amount, dtype=float)
-        )
-        payer, payee, amount = payer.ravel(), payee.ravel(), amount.ravel()
+        payer = np.asarray(payer, dtype=np.int64).ravel()
+        payee = np.asarray(payee, dtype=np.int64).ravel()
+        amount = np.asarray(amount, dtype=float).ravel()
+        sizes = (payer.size, payee.size, amount.size)
+        n = 0 if 0 in sizes else max(sizes)  # a scalar side pays (or is paid) every entry
+        payer, payee, amount = (x if x.size == n else np.broadcast_to(x, (n,)) for x in (payer, payee, amount))
         keep = amount != 0
         if not keep.all():
             payer, payee, amount = payer[keep], payee[keep], amount[keep]
         if amount.size == 0:
             return
-        if np.any(amount < 0) or not np.all(np.isfinite(amount)):
+        if not np.all((amount > 0) & (amount < np.inf)):
             raise ValueError(f"{kind}: transfers must be finite and non-negative")
         np.subtract.at(self.balance, payer, amount)
         np.add.at(self.balance, payee, amount)
@@ -102,10 +113,12 @@ class Ledger:
         if self._amount:
             payer, payee = np.concatenate(self._payer), np.concatenate(self._payee)
             kind, amount = np.concatenate(self._kind), np.concatenate(self._amount)
-            key = np.stack([payer, payee, kind.astype(np.int64)], axis=1)
-            uniq, inv = np.unique(key, axis=0, return_inverse=True)
-            sums = np.bincount(inv.ravel(), weights=amount, minlength=len(uniq))
-            flows = {"payer": uniq[:, 0], "payee": uniq[:, 1], "kind": uniq[:, 2], "amount": sums}
+            n_accounts, n_kinds = len(self.names), len(KINDS)
+            key = (payer * n_accounts + payee) * n_kinds + kind  # sorts as (payer, payee, kind)
+            uniq, inv = np.unique(key, return_inverse=True)
+            sums = np.bincount(inv, weights=amount, minlength=len(uniq))
+            payer, rest = np.divmod(uniq, n_accounts * n_kinds)
+            flows = {"payer": payer, "payee": rest // n_kinds, "kind": rest % n_kinds, "amount": sums}
         else:
             empty = np.zeros(0, dtype=np.int64)
             flows = {"payer": empty, "payee": empty, "kind": empty, "amount": np.zeros(0)}

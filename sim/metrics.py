@@ -1,4 +1,5 @@
-"""Outputs, declared up front (MODEL §7): name, unit, how a year aggregates them, meaning.
+"""Outputs, declared up front (MODEL §7): name, unit, how a year aggregates them, meaning;
+and the month's row, built from the typed outcomes of the month's phases.
 
 Money is in 万元 and counts are city-scale (agents × ``represents``).
 """
@@ -6,11 +7,14 @@ Money is in 万元 and counts are city-scale (agents × ``represents``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.demand import Purchases
 from sim.ledger import KIND
+from sim.settlement import OperatorIncome, Settlement
 
 
 @dataclass(frozen=True)
@@ -62,74 +66,97 @@ NAMES = tuple(m.name for m in METRICS)
 FINANCING = ("capital", "loan", "repayment")
 
 
-class MonthRecord:
-    """Builds the month's row of metrics from the model's state and the closed ledger month."""
+@dataclass(frozen=True)
+class Supervision:
+    """The supervision phase's outcome (MODEL §6.7), exits included."""
 
-    @staticmethod
-    def build(model) -> dict[str, float]:
-        mo, p, u = model.month, model.products, model.users
-        rep = u.represents
-        by_kind, imbalance = model.ledger.close_month()
-        flows = model.ledger.months[-1]
-        gross = mo["gross"]
-        channel = p.view("channel")
-        active = p.view("active")
-        sold = mo["product"]
-        paying = ~mo["free"]
-        gmv = float(gross.sum())
-        gmv_exchange = float(mo["gross_tx"][mo["via"] >= 0].sum())
-        merchant_owned = ~p.view("by_operator")
-        merchant_sales = np.bincount(p.view("owner")[merchant_owned], weights=gross[merchant_owned])
-        total_sales = merchant_sales.sum()
-        is_merchant = np.array([name.startswith("merchant:") for name in model.ledger.names])
-        operating = ~np.isin(flows["kind"], [KIND[k] for k in FINANCING])
-        profit = float(
-            flows["amount"][operating & is_merchant[flows["payee"]]].sum()
-            - flows["amount"][operating & is_merchant[flows["payer"]]].sum()
-        )
-        treasury = model.accounts["treasury"]
-        usable = model.domain_status != "restricted"
-        shares = mo["shares"]
-        n_paid = float(paying.sum())
-        row = {
-            "date": model.dates[model.t],
-            "gmv_total": gmv,
-            "gmv_exchange": gmv_exchange,
-            "gmv_off_exchange": gmv - gmv_exchange,
-            "exchange_share": gmv_exchange / gmv if gmv > 0 else 0.0,
-            "n_transactions": sold.size * rep,
-            "n_active_buyers": float(np.sum(u.last_purchase > model.t - 12)) * rep,
-            "n_merchants": float(len(model.merchants)),
-            "n_products": float(active.sum()),
-            "n_listed": float(np.sum(active & (channel >= 0))),
-            "price_index": float(mo["list_price"][paying].sum() / n_paid) if n_paid else float("nan"),
-            "public_data_free_uses": mo["free_uses"],
-            "public_data_paid_uses": mo["paid_uses"],
-            "operator_revenue": sum(shares.values()),
-            "revenue_operator": shares["operator"],
-            "revenue_data_providers": shares["data_providers"],
-            "revenue_public_services": shares["public_services"],
-            "revenue_contributors": shares["contributors"],
-            "exchange_fee_revenue": by_kind["exchange_fee"] + by_kind["review_fee"],
-            "value_created": float(mo["value"].sum()) * rep,
-            "consumer_surplus": float(mo["surplus"].sum()) * rep - mo["application_costs"],
-            "merchant_profit": profit,
-            "hhi_merchants": float(np.sum((merchant_sales / total_sales) ** 2)) if total_sales > 0 else float("nan"),
-            "mean_quality": float(model.domain_quality[usable].mean()) if usable.any() else float("nan"),
-            "audits": mo["audits"],
-            "violations_detected": mo["violations_detected"],
-            "n_noncompliant": mo["noncompliant"],
-            "penalties": mo["penalties"],
-            "incidents": mo["incidents"],
-            "leakage_value": float(mo["list_price"][mo["free"] & mo["misreport"]].sum()) * rep,
-            "voucher_spend": by_kind["voucher"],
-            "fiscal_spend": float(flows["amount"][flows["payer"] == treasury].sum()),
-            "data_asset_loans": model.month_loans,
-            "public_service_fund": float(model.ledger.balance[model.accounts["public_service_fund"]]),
-            "merchant_exits": mo["exits"],
-            "ledger_imbalance": imbalance + abs(by_kind["sale"] + by_kind["voucher"] - gmv),
-        }
-        return row
+    audits: float  # merchants audited
+    violations_detected: float  # non-compliant products found
+    penalties: float  # 万元
+    noncompliant: float  # active non-compliant products after audits
+    incidents: float
+    exits: int  # merchants that left the market
+
+
+@dataclass(frozen=True)
+class Month:
+    """Every phase's outcome of one month, from which its metrics row is built."""
+
+    purchases: Purchases
+    application_costs: float  # users' cost of applying for free use, 万元
+    settlement: Settlement
+    income: OperatorIncome  # all operators together
+    supervision: Supervision
+    loans: float  # new loans against data assets, 万元
+
+
+def month_row(model, month: Month) -> dict[str, Any]:
+    """The month's row of :data:`METRICS` (and its ``date``), from the phases' outcomes, the
+    closed ledger month and the state of the populations at the month's end."""
+    buy, money, income, sup = month.purchases, month.settlement, month.income, month.supervision
+    p, u = model.products, model.users
+    rep = u.represents
+    by_kind, imbalance = model.ledger.close_month()
+    flows = model.ledger.months[-1]
+    gross = money.gross
+    channel = p.view("channel")
+    active = p.view("active")
+    paying = ~buy.free
+    gmv = float(gross.sum())
+    gmv_exchange = float(money.gross_tx[buy.via >= 0].sum())
+    merchant_owned = ~p.view("by_operator")
+    merchant_sales = np.bincount(p.view("owner")[merchant_owned], weights=gross[merchant_owned])
+    total_sales = merchant_sales.sum()
+    is_merchant = model.ledger.named("merchant:")
+    operating = ~np.isin(flows["kind"], [KIND[k] for k in FINANCING])
+    profit = float(
+        flows["amount"][operating & is_merchant[flows["payee"]]].sum()
+        - flows["amount"][operating & is_merchant[flows["payer"]]].sum()
+    )
+    treasury = model.accounts["treasury"]
+    usable = model.domains.unrestricted()
+    shares = income.shares
+    n_paid = float(paying.sum())
+    t = model.month_index
+    row = {
+        "gmv_total": gmv,
+        "gmv_exchange": gmv_exchange,
+        "gmv_off_exchange": gmv - gmv_exchange,
+        "exchange_share": gmv_exchange / gmv if gmv > 0 else 0.0,
+        "n_transactions": buy.n * rep,
+        "n_active_buyers": float(np.sum(u.last_purchase > t - 12)) * rep,
+        "n_merchants": float(len(model.merchants)),
+        "n_products": float(active.sum()),
+        "n_listed": float(np.sum(active & (channel >= 0))),
+        "price_index": float(buy.list_price[paying].sum() / n_paid) if n_paid else float("nan"),
+        "public_data_free_uses": income.free_uses,
+        "public_data_paid_uses": income.paid_uses,
+        "operator_revenue": income.revenue,
+        "revenue_operator": shares["operator"],
+        "revenue_data_providers": shares["data_providers"],
+        "revenue_public_services": shares["public_services"],
+        "revenue_contributors": shares["contributors"],
+        "exchange_fee_revenue": by_kind["exchange_fee"] + by_kind["review_fee"],
+        "value_created": float(buy.value.sum()) * rep,
+        "consumer_surplus": float(buy.surplus.sum()) * rep - month.application_costs,
+        "merchant_profit": profit,
+        "hhi_merchants": float(np.sum((merchant_sales / total_sales) ** 2)) if total_sales > 0 else float("nan"),
+        "mean_quality": float(model.domains.quality[usable].mean()) if usable.any() else float("nan"),
+        "audits": sup.audits,
+        "violations_detected": sup.violations_detected,
+        "n_noncompliant": sup.noncompliant,
+        "penalties": sup.penalties,
+        "incidents": sup.incidents,
+        "leakage_value": float(buy.list_price[buy.free & buy.misreport].sum()) * rep,
+        "voucher_spend": by_kind["voucher"],
+        "fiscal_spend": float(flows["amount"][flows["payer"] == treasury].sum()),
+        "data_asset_loans": month.loans,
+        "public_service_fund": float(model.ledger.balance[model.accounts["public_service_fund"]]),
+        "merchant_exits": sup.exits,
+        "ledger_imbalance": imbalance + abs(by_kind["sale"] + by_kind["voucher"] - gmv),
+    }
+    # plain floats, which Mesa's DataCollector copies cheaply
+    return {"date": model.dates[t], **{k: float(v) for k, v in row.items()}}
 
 
 def yearly(frame: pd.DataFrame) -> pd.DataFrame:
@@ -137,16 +164,10 @@ def yearly(frame: pd.DataFrame) -> pd.DataFrame:
     keys = [k for k in ("scenario", "run_id", "seed") if k in frame.columns]
     year = pd.to_datetime(frame["date"]).dt.year.rename("year")
     groups = frame.groupby([*[frame[k] for k in keys], year], sort=True)
-    out = {}
-    for m in METRICS:
-        if m.year == "sum":
-            out[m.name] = groups[m.name].sum()
-        elif m.year == "mean":
-            out[m.name] = groups[m.name].mean()
-        elif m.year == "last":
-            out[m.name] = groups[m.name].last()
+    out = pd.concat([getattr(groups[[m.name for m in METRICS if m.year == rule]], rule)()
+                     for rule in ("sum", "mean", "last")], axis=1)
     for m in METRICS:
         if m.year.startswith("ratio:"):
             num, den = m.year.removeprefix("ratio:").split("/")
             out[m.name] = (out[num] / out[den]).where(out[den] > 0, 0.0)
-    return pd.DataFrame(out)[list(NAMES)].reset_index()
+    return out[list(NAMES)].reset_index()

@@ -59,6 +59,40 @@ class Users:
             claim |= self.purpose == RESEARCH
         return claim
 
+    def apply_for_free_use(self, buyers: np.ndarray, free_for_research: bool, rng: np.random.Generator,
+                           screening_accuracy: float, approved_from: int) -> int:
+        """Claimants among ``buyers`` apply once, when first in need (plan 二.2 有条件无偿); screening
+        catches a misreporting applicant with ``screening_accuracy``, the others may use public
+        data free from month ``approved_from``. Returns the number of applicants (agents)."""
+        claim = self.claims_free_use(free_for_research)[buyers] & ~self.applied[buyers]
+        applicants = buyers[claim]
+        self.applied[applicants] = True
+        caught = self.misreports[applicants] & (rng.random(applicants.size) < screening_accuracy)
+        self.approved_from[applicants[~caught]] = approved_from
+        return int(applicants.size)
+
+    def learn_from_purchases(self, buyers: np.ndarray, products: np.ndarray, trust_columns: np.ndarray, month: int,
+                             maturity_gain: float, trust_gain: float) -> None:
+        """After a purchase a buyer grows more mature and trusts the channel it bought through more
+        (each by a share of the gap to 1), and remembers the product for a repeat purchase."""
+        self.maturity[buyers] += maturity_gain * (1 - self.maturity[buyers])
+        self.trust[buyers, trust_columns] += trust_gain * (1 - self.trust[buyers, trust_columns])
+        self.last_product[buyers] = products
+        self.last_purchase[buyers] = month
+
+    def meet_exchange(self, exchange: int, aware: np.ndarray, trust: float) -> None:
+        """An exchange opens: ``aware`` users know of it, and everyone trusts it at ``trust``."""
+        self.aware[:, exchange] = aware
+        self.trust[:, int(trust_column(np.array(exchange)))] = trust
+
+    def hear_of_exchange(self, exchange: int, learn: np.ndarray) -> None:
+        """Users in ``learn`` come to know of the exchange."""
+        self.aware[:, exchange] |= learn
+
+    def shock_trust(self, column: int, factor: float) -> None:
+        """Everyone's trust in one channel (a column of :attr:`trust`) is multiplied by ``factor``."""
+        self.trust[:, column] *= factor
+
 
 class Products:
     """Data products: owner, inputs, channel, quality, price and sales, one row each."""
@@ -103,12 +137,19 @@ class Products:
             self._grow()
         i = self.n
         self.n += 1
-        values = dict(owner=owner, by_operator=by_operator, account=account, domain_a=domains[0],
-                      domain_b=domains[1], channel=channel, quality=quality, price=price, certified=False,
-                      compliant=compliant, active=True, reviewed=channel == OPERATOR, created=created, last_sale=created,
-                      listing_taste=listing_taste, units=0.0, units_on_exchange=0.0, ever_listed=False, revenue=0.0, month_units=0.0, recent=0.0)
-        for name, value in values.items():
-            getattr(self, name)[i] = value
+        # the other columns start at zero / False (sales, revenue, certificates)
+        self.owner[i] = owner
+        self.by_operator[i] = by_operator
+        self.account[i] = account
+        self.domain_a[i], self.domain_b[i] = domains
+        self.channel[i] = channel
+        self.quality[i] = quality
+        self.price[i] = price
+        self.compliant[i] = compliant
+        self.active[i] = True
+        self.reviewed[i] = channel == OPERATOR
+        self.created[i] = self.last_sale[i] = created
+        self.listing_taste[i] = listing_taste
         self.relevance[i] = relevance
         return i
 
@@ -126,3 +167,57 @@ class Products:
     def view(self, name: str) -> np.ndarray:
         """The filled part of a column."""
         return getattr(self, name)[: self.n]
+
+    def merchant_owned(self) -> np.ndarray:
+        """Mask of active products a merchant owns (public-data services excluded)."""
+        return self.active[: self.n] & ~self.by_operator[: self.n]
+
+    def on_channel(self, channel: int) -> np.ndarray:
+        """Indices of active products sold through ``channel``."""
+        return np.flatnonzero(self.active[: self.n] & (self.channel[: self.n] == channel))
+
+    def deactivate(self, products) -> None:
+        """Take products off the market (retired, banned, or their merchant left)."""
+        self.active[products] = False
+
+    def set_price(self, products, price) -> None:
+        self.price[products] = price
+
+    def set_quality(self, products, quality) -> None:
+        self.quality[products] = quality
+
+    def restore_compliance(self, product: int, illicit_quality_bonus: float) -> None:
+        """A warned merchant removes the unauthorized data: compliant again, without its quality gain."""
+        self.compliant[product] = True
+        self.quality[product] /= 1 + illicit_quality_bonus
+
+    def mark_reviewed(self, products: np.ndarray) -> None:
+        """Products whose channel has been decided at least once."""
+        self.reviewed[products] = True
+
+    def keep_off_exchange(self, products: np.ndarray) -> None:
+        """Sell bilaterally (场外), without an exchange's certificate."""
+        self.channel[products] = OFF_EXCHANGE
+        self.certified[products] = False
+
+    def list_on(self, products: np.ndarray, exchange: int) -> None:
+        """Listed on ``exchange`` after passing its review, with its certificate."""
+        self.channel[products] = exchange
+        self.certified[products] = True
+        self.ever_listed[products] = True
+
+    def record_sales(self, units: np.ndarray, units_on_exchange: np.ndarray, gross: np.ndarray) -> None:
+        """The month's city-scale units, units through exchanges and gross revenue (万元), per product."""
+        n = self.n
+        self.month_units[:n] = units
+        self.units[:n] += units
+        self.units_on_exchange[:n] += units_on_exchange
+        self.revenue[:n] += gross
+
+    def mark_sold(self, products: np.ndarray, month: int) -> None:
+        self.last_sale[products] = month
+
+    def smooth_sales(self, weight: float) -> None:
+        """``recent ← (1 − w)·recent + w·month_units``: the smoothed monthly units buyers and sellers see."""
+        n = self.n
+        self.recent[:n] = (1 - weight) * self.recent[:n] + weight * self.month_units[:n]

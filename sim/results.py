@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import sys
 import time
@@ -28,21 +29,26 @@ class Result:
     manifest: dict = field(default_factory=dict)
 
 
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages that shape results."""
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
-    return out
+    return tuple(out.items())
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape results (looked up once per process)."""
+    return dict(_versions())
 
 
 def collect(model, seed: int, run_id: int, started: float, full: bool = True) -> Result:
     """Assemble the :class:`Result` of a finished model; without ``full``, no products or flows."""
     scenario = model.scenario
-    metrics = pd.DataFrame(model.records)
+    metrics = model.datacollector.get_model_vars_dataframe()
     metrics["date"] = pd.to_datetime(metrics["date"])
     metrics.insert(0, "seed", seed)
     metrics.insert(0, "run_id", run_id)
@@ -55,10 +61,10 @@ def collect(model, seed: int, run_id: int, started: float, full: bool = True) ->
         flows=_flows(model) if full else pd.DataFrame(),
         manifest={
             "scenario": scenario.name,
-            "scenario_hash": scenario.digest(),
+            "scenario_hash": model.digest,
             "seed": seed,
             "run_id": run_id,
-            "months": len(model.records),
+            "months": len(metrics),
             "versions": versions(),
             "wall_time_s": round(time.perf_counter() - started, 4),
             "command": " ".join(sys.argv),
@@ -69,7 +75,7 @@ def collect(model, seed: int, run_id: int, started: float, full: bool = True) ->
 def _products(model) -> pd.DataFrame:
     p = model.products
     n = p.n
-    domains = model.domain_ids
+    domains = model.domains.ids
     exchanges = [x.key for x in model.exchanges]
     operators = [op.key for op in model.operators]
 

@@ -395,6 +395,56 @@ class Behaviour(Section):
     listing_noise: float = P(1.0, "-", "assumption", "spread of sellers' idiosyncratic taste for listing", ge=0, le=5)
     relist_rate: float = P(0.1, "share/month", "assumption", "share of products whose channel is reconsidered each month", ge=0, le=1)
 
+    # How agents smooth, weigh and threshold what they see. These were fixed numbers in the code;
+    # their defaults keep the results as they were.
+    sales_smoothing: float = P(
+        0.3, "share", "assumption", "weight of the latest month in smoothed sales and expected product revenue",
+        role="uncertainty", gt=0, le=1,
+    )
+    need_base: float = P(
+        0.5, "-", "assumption", "need chance is need_rate × (need_base + maturity μ)", role="uncertainty", ge=0, le=2
+    )
+    listing_own_weight: float = P(
+        0.5, "share", "assumption", "weight of a product's own revenue (vs the market's) in a seller's listing forecast",
+        role="uncertainty", ge=0, le=1,
+    )
+    uplift_learning: float = P(
+        0.2, "share", "assumption", "weight of the latest month when sellers update an exchange's sales uplift",
+        role="uncertainty", ge=0, le=1,
+    )
+    entry_profit_window: int = P(
+        3, "months", "assumption", "months of merchant profit that potential entrants look back on",
+        role="uncertainty", ge=1, le=36,
+    )
+    entry_attractiveness_max: float = P(
+        3.0, "×", "assumption", "most that recent profit and grants can multiply the entry rate by", role="uncertainty", ge=0
+    )
+    dev_attractiveness_max: float = P(
+        2.0, "×", "assumption", "cap of expected revenue over outlay in the development chance (reached at dev_rate)",
+        role="uncertainty", gt=0,
+    )
+    p_second_input: float = P(
+        0.5, "probability", "assumption", "chance a new product combines two public-data domains rather than one",
+        role="uncertainty", ge=0, le=1,
+    )
+    relevance_floor: float = P(
+        1e-9, "0-1", "technical", "added to relevance when merchants weigh domains, so no usable domain has zero weight",
+        role="constant", gt=0, le=0.01,
+    )
+    borrow_below: float = P(
+        1.0, "× dev_cost", "assumption", "merchants borrow against data assets when cash is below this",
+        role="uncertainty", ge=0,
+    )
+    repay_above: float = P(
+        3.0, "× dev_cost", "assumption", "merchants repay debt when cash is above this", role="uncertainty", ge=0
+    )
+    cash_reserve: float = P(
+        2.0, "× dev_cost", "assumption", "cash merchants keep when repaying debt", role="uncertainty", ge=0
+    )
+    asset_sales_window: int = P(
+        12, "months", "assumption", "months of sales a data asset is valued on", role="uncertainty", ge=1, le=60
+    )
+
 
 class Authorize(Section):
     operator: str

@@ -75,3 +75,50 @@ def test_allowed_revenue_keeps_operator_revenue_near_its_allowance():
         assert y.operator_revenue[2025] > 0
     dates = pd.to_datetime(small_run(0, **rule).metrics.date)
     assert dates.dt.year.nunique() == 3
+
+
+def _set_cash(model, merchant, cash: float) -> None:
+    gap = merchant.cash - cash
+    if gap > 0:
+        model.ledger.transfer(merchant.account, model.accounts["economy"], "operating_cost", gap)
+    elif gap < 0:
+        model.ledger.transfer(model.accounts["economy"], merchant.account, "operating_cost", -gap)
+
+
+def test_merchants_borrow_against_sales_when_short_and_repay_down_to_a_reserve_when_flush():
+    from agents import DataMerchant
+    from sim.model import DataMarketModel
+
+    model = DataMarketModel("small", seed=0, **{"policy.data_assets.registration": True})
+    par, assets, b = model.params.population.merchants, model.params.policy.data_assets, model.params.behaviour
+    short, flush, idle = list(model.merchants)[:3]
+    for x, cash in ((short, 0.5 * par.dev_cost), (flush, 5 * par.dev_cost), (idle, 2 * par.dev_cost)):
+        _set_cash(model, x, cash)
+    short.sales.extend([10.0] * 6)  # 10 万元 a month: registered value 10 × 12 × valuation_multiple
+    flush.debt, idle.debt = 100.0, 100.0
+    loans = DataMerchant.finance(model, [short, flush, idle])
+    room = assets.loan_to_value * 10.0 * 12 * assets.valuation_multiple
+    assert loans == pytest.approx(room) and short.debt == pytest.approx(room)
+    assert short.cash == pytest.approx(0.5 * par.dev_cost + room)
+    repaid = min(100.0, (5 - b.cash_reserve) * par.dev_cost)
+    assert flush.debt == pytest.approx(100.0 - repaid) and flush.cash == pytest.approx(5 * par.dev_cost - repaid)
+    assert idle.debt == 100.0  # between the thresholds: neither borrows nor repays
+
+
+def test_development_turns_draw_once_per_merchant_below_max_products_in_order():
+    from agents import DataMerchant
+    from sim.model import DataMarketModel
+
+    model = DataMarketModel("small", seed=0)
+    merchants = list(model.merchants)
+    n_products = np.zeros(model.n_merchants_ever)
+    n_products[merchants[0].index] = model.params.population.merchants.max_products
+    chance = DataMerchant.development_chances(model, merchants, n_products)
+    assert np.isnan(chance[0]) and ((chance[1:] >= 0) & (chance[1:] <= model.params.behaviour.dev_rate)).all()
+    # with chance 0 nobody develops, so the stream moves by exactly one draw per merchant that may develop
+    rng, twin = np.random.default_rng(7), np.random.default_rng(7)
+    zero = np.where(np.isnan(chance), np.nan, 0.0)
+    before = model.products.n
+    DataMerchant.develop_in_turn(merchants, np.arange(len(merchants))[::-1], zero, rng)
+    twin.random(len(merchants) - 1)
+    assert model.products.n == before and rng.random() == twin.random()

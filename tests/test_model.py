@@ -8,7 +8,9 @@ from sim import Scenario, run
 from sim.metrics import NAMES
 from sim.model import DataMarketModel
 
-from conftest import BASELINE, SEEDS, SMALL, small_run
+from conftest import BASELINE, ROOT, SEEDS, SMALL, small_run
+
+ROOT_SCENARIOS = ROOT / "scenarios"
 
 
 def test_run_returns_monthly_yearly_products_and_manifest(baseline):
@@ -79,3 +81,75 @@ def test_timeline_set_event_changes_parameters_from_its_month():
     grants = r.flows[r.flows.kind == "entry_subsidy"]
     assert grants.date.min() >= pd.Timestamp("2024-01-01")  # cultivation starts in 2024
     assert len(grants) > 0
+
+
+# ---- Mesa as Mesa --------------------------------------------------------------------------
+
+def test_model_accepts_a_catalogue_name_with_dotted_overrides_and_stops_running_at_the_end():
+    from agents import DataExchange, DataMerchant
+
+    model = DataMarketModel("wuhan_2023_2025", seed=3, **SMALL)
+    assert model.scenario.population.users.count == 4000 and len(model.dates) == 36
+    assert len(model.agents_by_type[DataMerchant]) == model.scenario.population.merchants.initial_count
+    assert [x.index for x in model.agents_by_type[DataExchange]] == list(range(len(model.scenario.exchanges)))
+    model.run_model()
+    assert model.steps == 36 and not model.running
+    pd.testing.assert_frame_equal(model.datacollector.get_model_vars_dataframe()[list(NAMES)].reset_index(drop=True),
+                                  small_run(3).metrics[list(NAMES)])
+
+
+def test_stepping_past_the_last_month_is_a_clear_error_that_changes_nothing():
+    from sim.errors import DataMarketError
+    from sim.model import SimulationFinished
+
+    model = DataMarketModel(Scenario.load(BASELINE, overrides=SMALL), seed=0).run()
+    before = model.datacollector.get_model_vars_dataframe()
+    with pytest.raises(SimulationFinished, match="36 months have all been run") as caught:
+        model.step()
+    assert isinstance(caught.value, DataMarketError)
+    assert model.steps == 36
+    pd.testing.assert_frame_equal(model.datacollector.get_model_vars_dataframe(), before)
+
+
+def test_bad_override_names_the_parameter():
+    from sim.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="policy.pricing.regime"):
+        DataMarketModel("wuhan_2023_2025", **{"policy.pricing.regime": "gratis"})
+
+
+def test_mesa_batch_run_reports_what_sim_run_reports():
+    import mesa
+
+    parameters = {"scenario": "small", "seed": [1, 2], "policy.pricing.regime": ["free", "cost_plus_cap"]}
+    # Mesa steps while steps <= max_steps: 3 gives four months
+    rows = mesa.batch_run(DataMarketModel, parameters=parameters, iterations=1, max_steps=3, number_processes=1,
+                          data_collection_period=1, display_progress=False)
+    assert len(rows) == 2 * 2 * 4
+    for row in rows:
+        assert set(NAMES) <= set(row)
+    for seed in (1, 2):
+        for regime in ("free", "cost_plus_cap"):
+            expected = run(Scenario.load(ROOT_SCENARIOS / "small.yaml", overrides={"policy.pricing.regime": regime}),
+                           seed=seed, full=False).metrics.iloc[:4]
+            got = pd.DataFrame([r for r in rows if r["seed"] == seed and r["policy.pricing.regime"] == regime])
+            got = got.sort_values("Step").reset_index(drop=True)
+            assert got.Step.tolist() == [0, 1, 2, 3]
+            for name in NAMES:
+                np.testing.assert_array_equal(got[name].to_numpy(), expected[name].to_numpy(), err_msg=name)
+
+
+def test_sim_does_not_import_concrete_agents_outside_the_model():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in (root / "sim").rglob("*.py"):
+        if path.name == "model.py" and path.parent.name == "sim":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{path.name}: {n}" for n in names if n == "agents" or n.startswith("agents.")]
+    assert not offenders

@@ -1,0 +1,147 @@
+"""Demand (MODEL §6.6): who needs data this month, what each buyer sees, and what each buys.
+
+Data goods are non-rival, so all buyers of a month choose at once: each row of the candidate
+matrix is one buyer, each column one product the buyer has seen, tagged with the channel the
+deal would go through (its *via*). A listed product still sells bilaterally (场内挂牌、场外成交)
+and a repeat buyer deals directly, so a product's via need not be its listing channel.
+Pure functions on arrays; no Mesa here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.clearing import clear, draw_candidates, exposure_weights
+from sim.population import OFF_EXCHANGE, OPERATOR, Products, Users, trust_column
+
+
+@dataclass(frozen=True)
+class Venues:
+    """The exchanges as buyers meet them; arrays are indexed by exchange index.
+
+    Args:
+        open: indices of the open exchanges, in index order.
+        reach: extra candidates an exchange shows each buyer who knows it.
+        fee_rate: transaction fee, share of the price.
+        trust_premium: cut in the perceived risk of a certified product bought there, share.
+    """
+
+    open: tuple[int, ...]
+    reach: np.ndarray
+    fee_rate: np.ndarray
+    trust_premium: np.ndarray
+
+
+@dataclass(frozen=True)
+class Purchases:
+    """The month's purchases, one entry per buyer who bought; money per user agent, 万元."""
+
+    buyers: np.ndarray  # user index
+    product: np.ndarray  # product index
+    via: np.ndarray  # channel of the deal: OFF_EXCHANGE, OPERATOR or an exchange index
+    list_price: np.ndarray  # price before vouchers and free use (fee pass-through included)
+    paid: np.ndarray  # price the buyer pays after vouchers (0 for a free use)
+    free: np.ndarray  # bool: a free use of a public-data service
+    value: np.ndarray  # value V to the buyer
+    surplus: np.ndarray  # V − paid − perceived risk
+    misreport: np.ndarray  # bool: the buyer misreports a public-interest purpose
+
+    @property
+    def n(self) -> int:
+        return int(self.buyers.size)
+
+
+def needs(rng: np.random.Generator, maturity: np.ndarray, need_rate: float, need_base: float) -> np.ndarray:
+    """Indices of the users who need data this month: chance ``need_rate × (need_base + μ)``.
+
+    Args:
+        maturity: data maturity μ of each user, 0-1.
+        need_rate: probability/month at ``need_base + μ = 1``.
+        need_base: the part of the need that does not grow with maturity.
+    """
+    return np.flatnonzero(rng.random(maturity.size) < need_rate * (need_base + maturity))
+
+
+def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
+         broker_boost: int, voucher_rate: float, approved: np.ndarray) -> Purchases:
+    """Buyers see candidates and buy the one with the highest positive utility ``V − p − R``.
+
+    Args:
+        buyers: users in need this month (from :func:`needs`).
+        b: the scenario's ``behaviour`` section (candidates, value, risk, fee pass-through).
+        broker_boost: extra off-exchange candidates brokers bring (0 without brokers).
+        voucher_rate: share of an on-exchange price the treasury pays this month.
+        approved: (len(buyers),) bool, approved for free public-data use.
+    """
+    cand, via = _candidates(rng, buyers, users, products, venues, b, broker_boost)
+    valid = cand >= 0
+    c = np.where(valid, cand, 0)
+    usability = np.where(via == OPERATOR, b.raw_data_usability, 1.0)  # raw public data needs processing
+    value = (b.value_scale * users.size[buyers] * users.maturity[buyers])[:, None] * products.quality[c] * usability \
+        * products.relevance[c, users.sector[buyers][:, None]]
+    list_price = products.price[c]
+    on = via >= 0
+    if venues.fee_rate.size:  # sellers pass part of the exchange fee into on-exchange prices
+        fee = venues.fee_rate[np.maximum(via, 0)]
+        list_price = np.where(on, list_price * (1 + b.fee_pass_through * fee), list_price)
+    free = (via == OPERATOR) & (approved[:, None] | (list_price == 0))  # nothing charged: a free use
+    pay = np.where(free, 0.0, list_price) * np.where(on, 1 - voucher_rate, 1.0)
+    risk_base = np.where(via == OFF_EXCHANGE, b.risk_off_exchange,
+                         np.where(via == OPERATOR, b.risk_operator, b.risk_exchange))
+    if venues.trust_premium.size:
+        premium = venues.trust_premium[np.maximum(via, 0)]
+        risk_base = np.where(on & products.certified[c], risk_base * (1 - premium), risk_base)
+    trust = users.trust[buyers[:, None], trust_column(via)]
+    risk = value * risk_base * (1 - trust)
+    choice = clear(value, pay, risk, users.budget[buyers], valid)
+
+    rows = np.flatnonzero(choice.bought)
+    cols = choice.col[rows]
+    return Purchases(
+        buyers=buyers[rows],
+        product=cand[rows, cols],
+        via=via[rows, cols],
+        list_price=list_price[rows, cols],
+        paid=pay[rows, cols],
+        free=free[rows, cols],
+        value=value[rows, cols],
+        surplus=choice.utility[rows],
+        misreport=users.misreports[buyers[rows]],
+    )
+
+
+def _candidates(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
+                broker_boost: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(len(buyers), k)`` candidate products (-1: empty slot) and the via of each slot.
+
+    Blocks, in order: off-exchange products (weighted by exposure), each open exchange's listed
+    products (only if the buyer knows the exchange, and only as often as the catalogue covers
+    the off-exchange market), every public-data service, and the buyer's last product.
+    """
+    m = buyers.size
+    active = products.view("active")
+    channel = products.view("channel")
+    weights = exposure_weights(products.view("recent"), b.popularity_weight)
+    off = np.flatnonzero(products.merchant_owned())
+    blocks = [draw_candidates(rng, off, weights[off], m, b.k_off + broker_boost)]
+    vias = [OFF_EXCHANGE]
+    for x in venues.open:
+        pool = np.flatnonzero(active & (channel == x))
+        cand = draw_candidates(rng, pool, weights[pool], m, b.k_on + int(venues.reach[x]))
+        coverage = pool.size / max(off.size, 1)  # a search finds what the catalogue holds
+        cand[(rng.random(cand.shape) >= coverage) | ~users.aware[buyers, x][:, None]] = -1
+        blocks.append(cand)
+        vias.append(x)
+    public = np.flatnonzero(active & (channel == OPERATOR))
+    blocks.append(np.broadcast_to(public, (m, public.size)))
+    vias.append(OPERATOR)
+    last = users.last_product[buyers]
+    last = np.where((last >= 0) & active[np.maximum(last, 0)], last, -1)
+    blocks.append(last[:, None])
+    cand = np.hstack(blocks)
+    via = np.concatenate([np.full(blk.shape[1], v) for blk, v in zip(blocks[:-1], vias)])
+    via = np.broadcast_to(via, (m, via.size))
+    last_via = np.where(channel[np.maximum(last, 0)] == OPERATOR, OPERATOR, OFF_EXCHANGE)
+    return cand, np.hstack([via, last_via[:, None]])

@@ -1,0 +1,131 @@
+"""Settlement (MODEL §6.8): the month's purchases become money flows.
+
+Buyers pay their part of each price, the treasury pays data vouchers while its budget lasts,
+sellers pay the exchange fee on trades through an exchange and the broker commission on
+bilateral trades. :func:`settle` computes the flows; :meth:`Settlement.post` writes them to the
+ledger. Operators' licences and revenue sharing are the operators' own
+(:class:`OperatorIncome` is what each reports). Pure functions on arrays; no Mesa here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.demand import Purchases
+from sim.ledger import Ledger
+from sim.population import OFF_EXCHANGE
+from sim.sharing import SHARES
+
+
+def voucher_rate(rate: float, budget: float, spent: float) -> float:
+    """Share of an on-exchange price a data voucher pays: ``rate`` until the budget (万元) is spent."""
+    return rate if spent < budget else 0.0
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Money of the month's purchases, city-scale 万元.
+
+    Per purchase: ``gross_tx`` (list price, 0 for a free use), ``paid_tx`` (by the buyer) and
+    ``voucher_tx`` (by the treasury). Per product (length ``n_products``): the flows to post and
+    the sales statistics.
+    """
+
+    gross_tx: np.ndarray
+    paid_tx: np.ndarray
+    voucher_tx: np.ndarray
+    sales: np.ndarray  # buyers → seller
+    vouchers: np.ndarray  # treasury → seller
+    fees: tuple[np.ndarray, ...]  # seller → exchange, one array per exchange (by index)
+    commissions: np.ndarray | None  # seller → brokers; None without brokers
+    gross: np.ndarray  # revenue before fees
+    units: np.ndarray  # city-scale units sold
+    units_on_exchange: np.ndarray
+
+    @property
+    def voucher_spend(self) -> float:
+        return float(self.voucher_tx.sum())
+
+    def post(self, ledger: Ledger, sellers: np.ndarray, buyers: int, treasury: int, exchanges: list[int],
+             brokers: int) -> None:
+        """Write the flows: sales, vouchers, exchange fees (in exchange order), broker commissions.
+
+        Args:
+            sellers: ledger account of each product's owner.
+            buyers, treasury, brokers: the users', treasury's and brokers' accounts.
+            exchanges: account of each exchange, by index.
+        """
+        ledger.transfer(buyers, sellers, "sale", self.sales)
+        ledger.transfer(treasury, sellers, "voucher", self.vouchers)
+        for account, fees in zip(exchanges, self.fees):
+            ledger.transfer(sellers, account, "exchange_fee", fees)
+        if self.commissions is not None:
+            ledger.transfer(sellers, brokers, "broker_commission", self.commissions)
+
+
+def settle(purchases: Purchases, n_products: int, represents: float, voucher_budget_left: float,
+           fee_rates: np.ndarray, commission_rate: float | None, by_operator: np.ndarray) -> Settlement:
+    """The money of the month's purchases.
+
+    Args:
+        n_products: number of products (length of the per-product arrays).
+        represents: users each user agent stands for.
+        voucher_budget_left: voucher budget not yet spent, 万元; if this month's vouchers would
+            exceed it they are scaled down and buyers pay the rest.
+        fee_rates: transaction fee of each exchange (by index), share of the price.
+        commission_rate: broker commission on bilateral merchant sales, share; None without brokers.
+        by_operator: (n_products,) bool, products of public-data operators (no commission).
+    """
+    n = n_products
+    product, via = purchases.product, purchases.via
+    gross_tx = np.where(purchases.free, 0.0, purchases.list_price) * represents
+    paid_tx = purchases.paid * represents
+    voucher_tx = gross_tx - paid_tx
+    if voucher_tx.sum() > voucher_budget_left:  # the budget runs out this month: buyers pay the rest
+        scale = voucher_budget_left / voucher_tx.sum()
+        paid_tx = paid_tx + voucher_tx * (1 - scale)
+        voucher_tx = voucher_tx * scale
+    fees = tuple(np.bincount(product[via == x], gross_tx[via == x], minlength=n) * rate
+                 for x, rate in enumerate(fee_rates))
+    commissions = None
+    if commission_rate is not None:
+        off = (via == OFF_EXCHANGE) & ~by_operator[product]
+        commissions = np.bincount(product[off], gross_tx[off], minlength=n) * commission_rate
+    return Settlement(
+        gross_tx=gross_tx,
+        paid_tx=paid_tx,
+        voucher_tx=voucher_tx,
+        sales=np.bincount(product, paid_tx, minlength=n),
+        vouchers=np.bincount(product, voucher_tx, minlength=n),
+        fees=fees,
+        commissions=commissions,
+        gross=np.bincount(product, gross_tx, minlength=n),
+        units=np.bincount(product, minlength=n) * represents,
+        units_on_exchange=np.bincount(product[via >= 0], minlength=n) * represents,
+    )
+
+
+@dataclass(frozen=True)
+class OperatorIncome:
+    """A public-data operator's month (MODEL §6.4): uses of its services, licences, and its gross
+    revenue split into the four shares (plan 三.5), city-scale, 万元."""
+
+    paid_uses: float = 0.0
+    free_uses: float = 0.0
+    licences: float = 0.0  # input licences paid by merchants
+    shares: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SHARES, 0.0))
+
+    @property
+    def revenue(self) -> float:
+        """Gross operator revenue: the four shares add up to it."""
+        return sum(self.shares.values())
+
+    def __add__(self, other: OperatorIncome) -> OperatorIncome:
+        return OperatorIncome(
+            paid_uses=self.paid_uses + other.paid_uses,
+            free_uses=self.free_uses + other.free_uses,
+            licences=self.licences + other.licences,
+            shares={k: self.shares[k] + other.shares[k] for k in SHARES},
+        )
