@@ -20,7 +20,7 @@ def resolve(name: str) -> Path:
     """The file of a scenario given as a path (``my/policy.yaml``) or a library name (``no_exchange``)."""
     path = Path(name)
     if path.suffix in (".yaml", ".yml") or len(path.parts) > 1 or path.exists():
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():  # a folder or a device is refused when read
             raise CliError(f"scenario file not found: {path}")
         return path
     candidate = SCENARIO_DIR / f"{name}.yaml"

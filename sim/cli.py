@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-from sim.scenario import ScenarioError
+from sim.errors import DataMarketError
 
 COMMAND_MODULES = (
     "sim.commands.run",
@@ -21,7 +21,7 @@ COMMAND_MODULES = (
 )
 
 
-class CliError(Exception):
+class CliError(DataMarketError):
     """A user error: printed as one message, exit code 2."""
 
 
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in results manifests
     try:
         return int(args.func(args) or 0)
-    except (CliError, ScenarioError) as exc:
+    except DataMarketError as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
