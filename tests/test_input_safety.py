@@ -325,3 +325,10 @@ def test_list_shows_an_unreadable_file_with_the_reason(tmp_path, capsys, monkeyp
     out = " ".join(capsys.readouterr().out.split())
     assert "good What if it works?" in out
     assert "latin (invalid: not UTF-8 text" in out
+
+
+def test_months_outside_the_calendar_of_datetime_and_runs_over_a_century_are_refused(tmp_path):
+    error = refused(child(tmp_path, {"calendar": {"start": "0000-01"}}))
+    assert "calendar.start: '0000-01' is not a month; write it as YYYY-MM, e.g. 2024-07" in error.errors
+    error = refused(child(tmp_path, {"calendar": {"end": "2200-01"}}))
+    assert error.errors[0] == "calendar.end: the run is 2125 months long; at most 1200 are allowed"
