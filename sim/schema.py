@@ -152,14 +152,20 @@ def messages(exc: ValidationError, root: type[BaseModel]) -> list[str]:
     unknown one and the offending input shortened. A root-level check may report several lines."""
     lines: list[str] = []
     for err in exc.errors():
-        parts, model = _walk(err["loc"], root)
-        path = "".join(f"[{p}]" if isinstance(p, int) else f".{_clip(str(p), MAX_ECHO)}" for p in parts).lstrip(".")
+        loc = err["loc"]
+        if loc and loc[-1] == "[key]":  # pydantic's marker of a mapping key that is not text
+            path, _ = _walk(loc[:-1], root)
+            lines.append(f"{path}: keys must be text, got {shorten(loc[-2])}")
+            continue
+        path, _ = _walk(loc, root)
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            allowed = _fields(_walk(err["loc"][:-1], root)[1])
+        if err["type"] == "invalid_key":
+            lines.append(f"{path}: keys must be text, got {shorten(loc[-1])}")
+        elif err["type"] == "extra_forbidden":
+            allowed = _fields(_walk(loc[:-1], root)[1])
             noun = getattr(root, "NOUN", "field")
             lines.append(f"{path}: unknown {noun}; allowed here: {', '.join(allowed) or '(none)'}")
-        elif err["type"] in ("value_error", "assertion_error") and not parts:
+        elif err["type"] in ("value_error", "assertion_error") and not path:
             lines.extend(msg.splitlines())
         elif err["type"] in ("value_error", "assertion_error"):
             lines.append(f"{path}: {msg}")
@@ -168,16 +174,18 @@ def messages(exc: ValidationError, root: type[BaseModel]) -> list[str]:
     return list(dict.fromkeys(lines))  # one line per cause
 
 
-def _walk(loc: tuple, root: Any) -> tuple[list, Any]:
-    """The path parts of an error location (union tags dropped) and the type found there."""
-    parts: list = []
+def _walk(loc: tuple, root: Any) -> tuple[str, Any]:
+    """The dotted path of an error location (``a.b[0].c``, union tags dropped) and the type there."""
+    path = ""
     tp: Any = root
     for part in loc:
         tp = _unwrap(tp)
+        index = False
         if _is_model(tp):
             field = tp.model_fields.get(part) if isinstance(part, str) else None
             tp = field.annotation if field else None
         elif typing.get_origin(tp) in (dict, list):
+            index = typing.get_origin(tp) is list
             tp = typing.get_args(tp)[-1]
         elif typing.get_origin(tp) in (typing.Union, types.UnionType):
             tagged = {_tag(m): m for m in typing.get_args(tp)}
@@ -187,8 +195,8 @@ def _walk(loc: tuple, root: Any) -> tuple[list, Any]:
             tp = None
         else:
             tp = None
-        parts.append(part)
-    return parts, _unwrap(tp)
+        path += f"[{part}]" if index else f".{_clip(str(part), MAX_ECHO)}"
+    return path.lstrip("."), _unwrap(tp)
 
 
 def _tag(member: Any) -> str | None:

@@ -332,3 +332,9 @@ def test_months_outside_the_calendar_of_datetime_and_runs_over_a_century_are_ref
     assert "calendar.start: '0000-01' is not a month; write it as YYYY-MM, e.g. 2024-07" in error.errors
     error = refused(child(tmp_path, {"calendar": {"end": "2200-01"}}))
     assert error.errors[0] == "calendar.end: the run is 2125 months long; at most 1200 are allowed"
+
+
+def test_keys_that_are_not_text_are_named(tmp_path):
+    assert refused(write(tmp_path, "keys.yaml", "1: x\n")).errors == ["1: keys must be text, got 1"]
+    kid = child(tmp_path, {"timeline": [{"date": "2024-01", "set": {5: 1}}]})
+    assert "timeline[11].set.5: keys must be text, got 5" in refused(kid).errors
