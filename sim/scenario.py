@@ -31,7 +31,7 @@ import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from sim.calendar import month_number, parse_month
 from sim.schema import InputError, Number, P, Section, messages, read_mapping, shorten
@@ -541,13 +541,14 @@ class Scenario(Section):
     timeline: list[Event] = P([], "-", "-", "dated policy events", role="lever", clause="plan 一.(二) yearly goals")
 
     @model_validator(mode="after")
-    def _cross_field(self) -> Scenario:
-        errors = list(dict.fromkeys(self._cross_field_errors()))
+    def _cross_field(self, info: ValidationInfo) -> Scenario:
+        events_checked = bool(info.context and info.context.get("events_checked"))
+        errors = list(dict.fromkeys(self._cross_field_errors(events_checked)))
         if errors:
             raise ValueError("\n".join(errors))
         return self
 
-    def _cross_field_errors(self):
+    def _cross_field_errors(self, events_checked: bool = False):
         sectors = set(self.population.users.sector_weights)
         for d, dom in self.domains.items():
             if dom.sensitivity == "core" and dom.status != "restricted":
@@ -563,9 +564,9 @@ class Scenario(Section):
             )
         if self.n_months > MAX_MONTHS:
             yield f"calendar.end: the run is {self.n_months} months long; at most {MAX_MONTHS} are allowed"
-        yield from self._timeline_errors()
+        yield from self._timeline_errors(events_checked)
 
-    def _timeline_errors(self):
+    def _timeline_errors(self, events_checked: bool):
         start, end = month_number(self.calendar.start), month_number(self.calendar.end)
         created: dict[tuple[str, str], tuple[int, int]] = {}  # (action, key) → (month, event index)
         ids: dict[str, int] = {}
@@ -608,7 +609,8 @@ class Scenario(Section):
                     yield f"{where}.domains: {d!r} is open to all already; only 'authorized' domains are operated"
                 elif owner.setdefault(d, op) != op:
                     yield f"{where}.domains: {d!r} is already authorized to {owner[d]!r}"
-        yield from self._set_errors(created)
+        if not events_checked:
+            yield from self._set_errors(created)
 
     def _set_errors(self, created: dict[tuple[str, str], tuple[int, int]]):
         """Problems of the ``set`` events, applied in date order as the model applies them: paths
@@ -677,17 +679,23 @@ class Scenario(Section):
         return cls.from_dict(data, source=str(path))
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Scenario:
+    def from_dict(cls, data: dict[str, Any], source: str | None = None, *, events_checked: bool = False) -> Scenario:
         """Validate a plain dict (already resolved) into a scenario."""
         try:
-            return cls.model_validate(data)
+            return cls.model_validate(data, context={"events_checked": events_checked})
         except ValidationError as exc:
             raise ScenarioError(messages(exc, Scenario), source) from None
 
     def with_values(self, values: dict[str, Any]) -> Scenario:
         """A copy with ``{"dotted.path": value}`` applied, validated again (a scenario is
-        immutable: this is how to change one)."""
-        return Scenario.from_dict(apply_overrides(self.model_dump(), values))
+        immutable: this is how to change one).
+
+        When ``values`` are those of one of the scenario's own ``set`` events, the run is applying
+        it: the events were checked in date order from the initial values when the scenario
+        loaded, so they are not replayed over the values the run has reached (which would blame
+        an earlier event for a later one's change)."""
+        own_event = any(ev.set == values for ev in self.timeline)
+        return Scenario.from_dict(apply_overrides(self.model_dump(), values), events_checked=own_event)
 
     def digest(self) -> str:
         """Short hash of the resolved scenario: same parameters, same digest."""

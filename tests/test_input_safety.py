@@ -338,3 +338,20 @@ def test_keys_that_are_not_text_are_named(tmp_path):
     assert refused(write(tmp_path, "keys.yaml", "1: x\n")).errors == ["1: keys must be text, got 1"]
     kid = child(tmp_path, {"timeline": [{"date": "2024-01", "set": {5: 1}}]})
     assert "timeline[11].set.5: keys must be text, got 5" in refused(kid).errors
+
+
+def test_set_events_are_checked_in_date_order_and_the_run_applies_them_without_failing(baseline):
+    from sim import run
+
+    shares = "policy.revenue_sharing"
+    steps = [{"date": "2023-03", "set": {f"{shares}.operator": 0.6, f"{shares}.data_providers": 0.1}},
+             {"date": "2023-05", "set": {f"{shares}.operator": 0.4, f"{shares}.public_services": 0.4}}]
+    data = baseline.with_values({"population.users.count": 300}).model_dump()
+    data["calendar"]["end"] = "2023-06"
+    early = [e for e in data["timeline"] if e["date"] <= "2023-06"]
+    scenario = Scenario.from_dict({**data, "timeline": early + steps})  # 0.4 + 0.1 + 0.4 + 0.1 after both
+    assert run(scenario, seed=1).metrics.revenue_public_services.iloc[-1] >= 0
+    wrong = [steps[1] | {"date": "2023-02"}, steps[0]]  # the other order sums to 1.1 after its first step
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict({**data, "timeline": early + wrong})
+    assert info.value.errors[0] == f"timeline[{len(early)}].set.{shares}: shares sum to 1.1, must sum to 1"
