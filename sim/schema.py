@@ -121,9 +121,7 @@ class Section(BaseModel):
             return value  # allowed or not by the field's type
         if kind is bool and not isinstance(value, bool):
             raise ValueError(f"must be a valid boolean, true or false, got {shorten(value)}")
-        if kind in (int, float) and isinstance(value, bool):
-            raise ValueError(f"must be a number, got {str(value).lower()}")
-        return value
+        return _no_bool(value) if kind in (int, float) else value
 
 
 def _scalar_kind(annotation: Any) -> type | None:
@@ -135,6 +133,7 @@ def _scalar_kind(annotation: Any) -> type | None:
 
 
 def _no_bool(value: Any) -> Any:
+    """A number, not ``true``/``false`` (which Python would read as 1 and 0)."""
     if isinstance(value, bool):
         raise ValueError(f"must be a number, got {str(value).lower()}")
     return value
