@@ -169,7 +169,7 @@ def messages(exc: ValidationError, root: type[BaseModel]) -> list[str]:
         elif err["type"] in ("value_error", "assertion_error"):
             lines.append(f"{path}: {msg}")
         else:
-            lines.append(f"{path}: {msg}, got {shorten(err.get('input'))}")
+            lines.append(f"{path or 'top level'}: {msg}, got {shorten(err.get('input'))}")
     return list(dict.fromkeys(lines))  # one line per cause
 
 
