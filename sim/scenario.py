@@ -802,6 +802,8 @@ def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     """Read YAML at ``path`` and merge it over the scenario it ``extends`` (cycles refused). A
     parent that cannot be read is blamed on the child's ``extends``."""
     try:
+        if "\0" in str(path):
+            raise ScenarioError([f"{shorten(str(path))} is not a file name (it holds a NUL character)"])
         resolved = path.resolve()
         if resolved in chain:
             cycle = " -> ".join(p.name for p in (*chain, resolved))

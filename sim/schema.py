@@ -60,7 +60,8 @@ class InputError(DataMarketError, ValueError):
             errors = [*errors[:MAX_LINES], f"… and {len(errors) - MAX_LINES} more problems"]
         self.errors = errors
         self.source = source
-        head = f"invalid {self.kind} {source}" if source else f"invalid {self.kind}"
+        shown = _clip(source.replace("\0", "\\0")) if source else None
+        head = f"invalid {self.kind} {shown}" if shown else f"invalid {self.kind}"
         super().__init__(head + ":\n" + "\n".join(f"  {e}" for e in errors))
 
 
@@ -271,6 +272,8 @@ def read_mapping(path: Path, error: type[InputError]) -> dict[str, Any]:
 
 def _file_problem(path: Path) -> str | None:
     """Why ``path`` is not a readable regular file, or None."""
+    if "\0" in str(path):
+        return f"{shorten(str(path))} is not a file name (it holds a NUL character)"
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:

@@ -355,3 +355,8 @@ def test_set_events_are_checked_in_date_order_and_the_run_applies_them_without_f
     with pytest.raises(ScenarioError) as info:
         Scenario.from_dict({**data, "timeline": early + wrong})
     assert info.value.errors[0] == f"timeline[{len(early)}].set.{shares}: shares sum to 1.1, must sum to 1"
+
+
+def test_a_file_name_with_a_nul_character_is_refused(tmp_path):
+    assert "holds a NUL character" in refused(write(tmp_path, "nul.yaml", 'extends: "a\\0b"\n')).errors[0]
+    assert "holds a NUL character" in refused(Path("a\0b")).errors[0]
