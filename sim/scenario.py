@@ -34,7 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from sim.calendar import month_number, parse_month
-from sim.schema import InputError, Number, P, Section, messages, read_mapping, shorten
+from sim.schema import MAX_ECHO, InputError, Number, P, Section, clip, messages, read_mapping, shorten
 
 
 class ScenarioError(InputError):
@@ -626,7 +626,7 @@ class Scenario(Section):
             if ev.set is None:
                 continue
             where = f"timeline[{i}].set"
-            bad = [f"{where}.{_clip_path(path)}: {why}" for path in ev.set
+            bad = [f"{where}.{clip(path, MAX_ECHO)}: {why}" for path in ev.set
                    if (why := self._unsettable(path, month_number(ev.date), created))]
             if bad:
                 yield from bad
@@ -724,10 +724,6 @@ def _problems(data: dict[str, Any]) -> list[str]:
     return []
 
 
-def _clip_path(path: str) -> str:
-    return shorten(path).strip("'")
-
-
 def _section_type(annotation: Any) -> type[Section] | None:
     """The section a field holds, directly or as the values of a mapping, else None."""
     if typing.get_origin(annotation) is dict:
@@ -774,13 +770,13 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
             if child is None:
                 child = _default_section(keys[: depth + 1])
                 if child is None:
-                    raise ScenarioError([f"{_clip_path(path)}: no such parameter "
-                                         f"({_clip_path('.'.join(keys[: depth + 1]))} does not exist)"])
+                    raise ScenarioError([f"{clip(path, MAX_ECHO)}: no such parameter "
+                                         f"({clip('.'.join(keys[: depth + 1]), MAX_ECHO)} does not exist)"])
                 node[key] = child
             node = child
         if not isinstance(node, dict):
-            raise ScenarioError([f"{_clip_path(path)}: no such parameter "
-                                 f"({_clip_path('.'.join(keys[:-1]))} holds a value, not parameters)"])
+            raise ScenarioError([f"{clip(path, MAX_ECHO)}: no such parameter "
+                                 f"({clip('.'.join(keys[:-1]), MAX_ECHO)} holds a value, not parameters)"])
         node[keys[-1]] = value
     return out
 

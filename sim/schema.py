@@ -45,7 +45,7 @@ ROLES = ("lever", "uncertainty", "constant")
 
 def shorten(value: Any, limit: int = MAX_ECHO) -> str:
     """``repr(value)`` cut to ``limit`` characters with "…", for echoing input in messages."""
-    return _clip(repr(value), limit)
+    return clip(repr(value), limit)
 
 
 class InputError(DataMarketError, ValueError):
@@ -55,17 +55,17 @@ class InputError(DataMarketError, ValueError):
     kind = "input"
 
     def __init__(self, errors: list[str], source: str | None = None):
-        errors = [_clip(e) for e in errors]
+        errors = [clip(e) for e in errors]
         if len(errors) > MAX_LINES:
             errors = [*errors[:MAX_LINES], f"… and {len(errors) - MAX_LINES} more problems"]
         self.errors = errors
         self.source = source
-        shown = _clip(source.replace("\0", "\\0")) if source else None
+        shown = clip(source.replace("\0", "\\0")) if source else None
         head = f"invalid {self.kind} {shown}" if shown else f"invalid {self.kind}"
         super().__init__(head + ":\n" + "\n".join(f"  {e}" for e in errors))
 
 
-def _clip(line: str, limit: int = 4 * MAX_ECHO) -> str:
+def clip(line: str, limit: int = 4 * MAX_ECHO) -> str:
     """``line`` cut to ``limit`` characters with "…"."""
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
@@ -195,7 +195,7 @@ def _walk(loc: tuple, root: Any) -> tuple[str, Any]:
             tp = None
         else:
             tp = None
-        path += f"[{part}]" if index else f".{_clip(str(part), MAX_ECHO)}"
+        path += f"[{part}]" if index else f".{clip(str(part), MAX_ECHO)}"
     return path.lstrip("."), _unwrap(tp)
 
 
@@ -261,7 +261,7 @@ def read_mapping(path: Path, error: type[InputError]) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise error([f"YAML syntax error{where}: {_clip(' '.join(str(problem).split()), MAX_ECHO)}"],
+        raise error([f"YAML syntax error{where}: {clip(' '.join(str(problem).split()), MAX_ECHO)}"],
                     str(path)) from None
     if data is None:
         raise error([f"empty {error.kind}: nothing to run"], str(path))
@@ -318,7 +318,7 @@ def _check_shape(text: str) -> None:
                 sizes[event.anchor] = 1
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in sizes:
-                raise _Refused(f"alias *{_clip(event.anchor, MAX_ECHO)} at line {line} refers to a value "
+                raise _Refused(f"alias *{clip(event.anchor, MAX_ECHO)} at line {line} refers to a value "
                                "that contains it or is not defined before it")
             expanded += sizes[event.anchor]
         if expanded > MAX_NODES:
