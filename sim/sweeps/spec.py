@@ -69,7 +69,8 @@ class SweepSpec(Section):
     levels: int = Field(4, ge=2, le=1000, description="grid levels of the morris design")
     second_order: bool = Field(False, description="sobol: also sample for second-order indices")
     replicates: int = Field(1, ge=1, le=100_000)
-    seed: int = Field(0, ge=0, le=MAX_SEED, description="seed of replicate 0 and of the sampled design")
+    seed: int = Field(0, ge=0, le=MAX_SEED,
+                      description="seed of replicate 0 and of the sampled design; seed + replicates − 1 ≤ 2**32 − 1")
     outputs: Outputs = Outputs()
 
     _directory: Path = PrivateAttr(default_factory=Path.cwd)
