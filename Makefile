@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test run docs bench baseline clean
+.PHONY: test run docs bench baseline clean fuzz
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -25,6 +25,10 @@ docs: $(STAMP)
 # only on purpose; the command prints every value that moved, for the commit message.
 baseline: $(STAMP)
 	$(PY) -m tests.baseline.regression --refresh
+
+# The property test of tests/test_fuzz.py with 2 000 random examples (the suite runs 200 fixed ones).
+fuzz: $(STAMP)
+	DATAMARKET_FUZZ=fuzz $(PY) -m pytest -q tests/test_fuzz.py
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,bench]"

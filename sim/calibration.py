@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 import pandas as pd
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from sim.calendar import month_number, parse_month
 from sim.ledger import KINDS
@@ -261,7 +261,19 @@ class FlowRatio(Moment):
 
 MOMENTS = (Yearly, RatioOfSums, Growth, Last, TopShare, ListedTradedShare, FlowRatio)
 KIND_NAMES = tuple(m.model_fields["kind"].annotation.__args__[0] for m in MOMENTS)
-AnyMoment = Annotated[Union[MOMENTS], Field(discriminator="kind")]  # noqa: UP007 (a tuple of classes)
+
+
+def _moment_kind(value: Any) -> str | None:
+    """The ``kind`` tag of a moment, given as a mapping or a built moment (None if missing)."""
+    return value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+
+
+# A callable discriminator: the schema's sections check every field before validation, which
+# pydantic does not allow on a field-name discriminator.
+AnyMoment = Annotated[
+    Union[tuple(Annotated[m, Tag(name)] for m, name in zip(MOMENTS, KIND_NAMES))],  # noqa: UP007
+    Discriminator(_moment_kind),
+]
 
 
 # ---- targets --------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def resolve(name: str, directory: str | Path | None = None, library: Path = SCEN
     path = Path(directory or ".") / name
     what = "sweep spec" if library == SWEEP_DIR else "scenario"
     if Path(name).suffix in (".yaml", ".yml") or len(Path(name).parts) > 1 or path.exists():
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():  # a folder or a device is refused when read
             raise NotFoundError(f"{what} file not found: {path}")
         return path
     candidate = library / f"{name}.yaml"

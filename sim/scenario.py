@@ -1,9 +1,25 @@
 """The scenario: one validated parameter tree for a run, read from YAML.
 
-Every parameter has a default, a unit, an allowed range and a one-line source (a plan clause
-such as ``plan 二.2``, another fact, or "assumption"). Unknown keys are refused with the list
-of valid ones; ranges and cross-field rules are checked once, when the scenario loads.
-Money is in 万元 (10⁴ CNY); time is in months.
+Every parameter (:func:`~sim.schema.P`) has a default, a unit, an allowed range, a role
+(``lever``: a policy choice of the plan; ``uncertainty``: a condition outside policy;
+``constant``: technical or fixed), the plan clause it models (``plan 二.2``) where it models one,
+and the source of its number: a publication or dated fact, or "assumption". Money is in 万元
+(10⁴ CNY); time is in months.
+
+Every number has a finite upper bound in its unit, generous enough for any city and tight enough
+that a typo (an extra zero, ``.inf``) is refused rather than run: amounts of money up to 10⁴–10⁷
+万元 by kind, rates and shares within [0, 1], counts within what one machine can simulate.
+Unknown keys are refused with the list of valid ones; ranges and cross-field rules are checked
+once, when the scenario loads, and a scenario cannot be changed afterwards (``with_values``
+returns a new one).
+
+``extends:`` names a parent scenario; the child says only what differs. Mappings merge key by
+key. In ``timeline``, an event with the ``id`` of a parent's event replaces it,
+``{id: ..., remove: true}`` drops it, other events are added, and an explicit ``timeline: []``
+clears every inherited event (a scenario without a ``timeline`` key keeps its parent's). Timeline
+``set`` events change leaf parameters under :data:`SETTABLE_ROOTS` from their date on; a
+parameter the model reads only once (``read_at`` in its declaration: at the start, or when its
+exchange opens or its operator is founded) cannot be set after that moment.
 """
 
 from __future__ import annotations
@@ -11,55 +27,29 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import types
 import typing
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from sim.calendar import month_number, parse_month
-from sim.errors import DataMarketError
+from sim.schema import MAX_ECHO, InputError, Number, P, Section, clip, messages, read_mapping, shorten
 
 
-class ScenarioError(DataMarketError, ValueError):
+class ScenarioError(InputError):
     """A scenario that cannot be used; ``errors`` lists one ``path: problem`` line each."""
 
-    def __init__(self, errors: list[str], source: str | None = None):
-        self.errors = errors
-        self.source = source
-        head = f"invalid scenario {source}" if source else "invalid scenario"
-        super().__init__(head + ":\n" + "\n".join(f"  {e}" for e in errors))
-
-
-ROLES = ("lever", "uncertainty", "constant")
-
-
-def P(default: Any, unit: str, source: str, doc: str, *, role: str | None = None, clause: str | None = None,
-      **bounds: Any) -> Any:
-    """A parameter: default, unit, allowed range (``ge``/``le``/``gt``/``lt``) and source.
-
-    ``role`` is ``lever`` (a policy choice), ``uncertainty`` (a condition outside policy) or
-    ``constant``; ``clause`` is the plan clause the parameter models, where that differs from the
-    ``source`` of its number."""
-    if role is not None and role not in ROLES:
-        raise ValueError(f"role must be one of {ROLES}, got {role!r}")
-    extra = {"unit": unit, "source": source, "role": role, "clause": clause}
-    return Field(default, description=doc, json_schema_extra=extra, **bounds)
-
-
-class Section(BaseModel):
-    """A group of parameters; unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    kind = "scenario"
 
 
 class Beta(Section):
     """A Beta(a, b) distribution on [0, 1]."""
 
-    a: float = P(2.0, "-", "assumption", "first shape parameter", gt=0)
-    b: float = P(2.0, "-", "assumption", "second shape parameter", gt=0)
+    ROLE = "uncertainty"
+
+    a: float = P(2.0, "-", "assumption", "first shape parameter", gt=0, le=1000)
+    b: float = P(2.0, "-", "assumption", "second shape parameter", gt=0, le=1000)
 
     @property
     def mean(self) -> float:
@@ -74,8 +64,12 @@ def _month(value: Any) -> str:
 
 
 class Calendar(Section):
-    start: Month = P("2023-01", "month", "plan title: 2023—2025", "first simulated month")
-    end: Month = P("2025-12", "month", "plan title: 2023—2025", "last simulated month")
+    ROLE = "constant"
+
+    start: Month = P("2023-01", "month", "the plan's period, 2023—2025 (its title)", "first simulated month",
+                     clause="plan 一.(二) 工作目标")
+    end: Month = P("2025-12", "month", "the plan's period, 2023—2025 (its title)", "last simulated month",
+                   clause="plan 一.(二) 工作目标")
 
     _months = field_validator("start", "end", mode="before")(lambda cls, v: _month(v))
 
@@ -89,16 +83,19 @@ class Calendar(Section):
 class Domain(Section):
     """A public-data domain (公共数据领域)."""
 
-    name: str = P("", "-", "plan 二.1", "display name, e.g. 卫生健康")
-    quality: float = P(0.4, "0-1", "assumption", "initial data quality q", ge=0, le=1)
+    name: str = P("", "-", "-", "display name, e.g. 卫生健康", role="constant", clause="plan 二.1")
+    quality: float = P(0.4, "0-1", "assumption", "initial data quality q", ge=0, le=1,
+                       role="uncertainty", clause="plan 一.1 公共数据质量管理机制")
     sensitivity: Literal["general", "important", "core"] = P(
-        "general", "-", "plan 六.1 分类分级", "classification level"
+        "general", "-", "assumption", "classification level", role="lever", clause="plan 六.1 分类分级"
     )
     status: Literal["open", "authorized", "restricted"] = P(
-        "authorized", "-", "plan 二.1 负面清单; 二.2", "open to all, eligible for authorized operation, or restricted"
+        "authorized", "-", "assumption", "open to all, eligible for authorized operation, or restricted",
+        role="lever", clause="plan 二.1 负面清单; 二.2 授权运营"
     )
-    relevance: dict[str, float] = P(
-        {}, "0-1", "assumption", "value of this domain to each user sector (unlisted sectors: behaviour.default_relevance)"
+    relevance: dict[str, Number] = P(
+        {}, "0-1", "assumption", "value of this domain to each user sector (unlisted sectors: behaviour.default_relevance)",
+        role="uncertainty"
     )
 
     @field_validator("relevance")
@@ -106,16 +103,20 @@ class Domain(Section):
     def _relevance_range(cls, v: dict[str, float]) -> dict[str, float]:
         bad = {k: x for k, x in v.items() if not 0 <= x <= 1}
         if bad:
-            raise ValueError(f"relevance must lie in [0, 1], got {bad}")
+            raise ValueError(f"relevance must lie in [0, 1], got {shorten(bad)}")
         return v
 
 
 class Users(Section):
     """The data-user population (firms and public-interest users), held as arrays."""
 
-    count: int = P(20_000, "agents", "assumption", "number of user agents simulated", ge=1, le=10_000_000)
-    represents: float = P(50.0, "firms/agent", "assumption", "real users each agent stands for", gt=0)
-    sector_weights: dict[str, float] = P(
+    ROLE = "uncertainty"
+
+    count: int = P(20_000, "agents", "assumption", "number of user agents simulated", ge=1, le=10_000_000,
+                   role="constant")
+    represents: float = P(50.0, "firms/agent", "assumption", "real users each agent stands for", gt=0, le=1_000_000,
+                          role="constant")
+    sector_weights: dict[str, Number] = P(
         {
             "manufacturing": 0.28,
             "trade_logistics": 0.22,
@@ -132,11 +133,13 @@ class Users(Section):
     size_sigma: float = P(1.0, "-", "assumption", "sigma of log firm size (mean size 1)", ge=0, le=3)
     maturity: Beta = P(Beta(a=2.0, b=5.0), "0-1", "assumption", "initial digital maturity μ ~ Beta(a, b)")
     public_interest_share: float = P(
-        0.08, "share", "plan 二.2 公共治理、公益事业", "users with a public-interest purpose", ge=0, le=1
+        0.08, "share", "assumption", "users with a public-interest purpose", ge=0, le=1,
+        clause="plan 二.2 公共治理、公益事业"
     )
-    research_share: float = P(0.04, "share", "plan 四.3", "users with a research purpose", ge=0, le=1)
+    research_share: float = P(0.04, "share", "assumption", "users with a research purpose", ge=0, le=1,
+                              clause="plan 四.3 科研用途")
     budget_multiple: float = P(
-        3.0, "万元/size", "assumption", "monthly data budget per unit of firm size", gt=0
+        3.0, "万元/size", "assumption", "monthly data budget per unit of firm size", gt=0, le=1000
     )
 
     @field_validator("sector_weights")
@@ -145,7 +148,7 @@ class Users(Section):
         if not v:
             raise ValueError("at least one sector is needed")
         if any(x < 0 for x in v.values()):
-            raise ValueError(f"weights must be >= 0, got {v}")
+            raise ValueError(f"weights must be >= 0, got {shorten(v)}")
         total = sum(v.values())
         if abs(total - 1) > 1e-6:
             raise ValueError(f"weights sum to {total:g}, must sum to 1")
@@ -162,18 +165,23 @@ class Users(Section):
 class Merchants(Section):
     """Data merchants (数据商): entry, costs, capability and honesty."""
 
-    initial_count: int = P(150, "merchants", "assumption", "merchants active in 2023-01", ge=0, le=20_000)
+    ROLE = "uncertainty"
+
+    initial_count: int = P(150, "merchants", "assumption", "merchants active in 2023-01", ge=0, le=2000,
+                           read_at="start")
     initial_products: int = P(
-        2, "products", "MODEL §5 (pre-reform 场外 stock)", "off-exchange products each initial merchant owns", ge=0, le=50
+        2, "products", "assumption (the pre-reform, mostly 场外 stock; MODEL §5)",
+        "off-exchange products each initial merchant owns", ge=0, le=20, read_at="start"
     )
     capability: Beta = P(Beta(a=4.0, b=2.0), "0-1", "assumption", "capability θ ~ Beta(a, b)")
     honesty: Beta = P(Beta(a=6.0, b=1.5), "0-1", "assumption", "honesty h ~ Beta(a, b)")
-    initial_cash: float = P(150.0, "万元", "assumption", "mean starting cash (exponential)", ge=0)
-    fixed_cost: float = P(6.0, "万元/month", "assumption", "fixed monthly operating cost", ge=0)
-    dev_cost: float = P(30.0, "万元", "assumption", "cost of developing one product", ge=0)
-    product_upkeep: float = P(0.5, "万元/month", "assumption", "monthly cost of keeping a product active", ge=0)
-    entry_rate: float = P(4.0, "merchants/month", "assumption", "mean entries per month in a break-even market", ge=0)
-    entry_cost: float = P(60.0, "万元", "assumption", "sunk cost of entering", gt=0)
+    initial_cash: float = P(150.0, "万元", "assumption", "mean starting cash (exponential)", ge=0, le=1e6)
+    fixed_cost: float = P(6.0, "万元/month", "assumption", "fixed monthly operating cost", ge=0, le=1e4)
+    dev_cost: float = P(30.0, "万元", "assumption", "cost of developing one product", ge=0, le=1e5)
+    product_upkeep: float = P(0.5, "万元/month", "assumption", "monthly cost of keeping a product active", ge=0, le=1e4)
+    entry_rate: float = P(4.0, "merchants/month", "assumption", "mean entries per month in a break-even market",
+                          ge=0, le=50)
+    entry_cost: float = P(60.0, "万元", "assumption", "sunk cost of entering", gt=0, le=1e5)
     exit_after: int = P(6, "months", "assumption", "consecutive months of negative cash before exit", ge=1, le=120)
     max_products: int = P(12, "products", "assumption", "most active products one merchant keeps", ge=1, le=1000)
 
@@ -181,36 +189,52 @@ class Merchants(Section):
 class Operator(Section):
     """A public-data operator (公共数据运营机构, e.g. 武汉数据集团); exists from its founding event."""
 
-    name: str = P("", "-", "plan 二.2", "display name")
+    ROLE = "uncertainty"
+
+    name: str = P("", "-", "-", "display name", role="constant", clause="plan 二.2 组建武汉数据集团")
     initial_capital: float = P(
-        2000.0, "万元", "assumption", "state capital paid in by the treasury at founding", ge=0
+        2000.0, "万元", "assumption", "state capital paid in by the treasury at founding", ge=0, le=1e7,
+        read_at="found_operator"
     )
-    monthly_cost: float = P(150.0, "万元/month", "assumption", "fixed operating cost", ge=0)
+    monthly_cost: float = P(150.0, "万元/month", "assumption", "fixed operating cost", ge=0, le=1e5)
     governance_spend: float = P(
-        50.0, "万元/month", "plan 二.1 数据治理", "planned governance spend, split over authorized domains", ge=0
+        50.0, "万元/month", "assumption", "planned governance spend, split over authorized domains", ge=0, le=1e5,
+        role="lever", clause="plan 二.2 公共数据资源的治理"
     )
     co_developers: int = P(
-        2, "merchants", "plan 三.5 谁投入、谁贡献、谁受益", "merchants invited to co-develop each operator product", ge=0, le=20
+        2, "merchants", "assumption", "merchants invited to co-develop each operator product", ge=0, le=20,
+        role="lever", clause="plan 三.5 谁投入、谁贡献、谁受益"
     )
-    co_investment: float = P(10.0, "万元", "assumption", "each co-developer's investment in a product", ge=0)
+    co_investment: float = P(10.0, "万元", "assumption", "each co-developer's investment in a product", ge=0, le=1e5,
+                             role="lever", clause="plan 三.5 谁投入、谁贡献、谁受益")
 
 
 class Exchange(Section):
     """A data exchange (数据交易机构): fees, review, reach and trust; opens by a timeline event."""
 
-    name: str = P("", "-", "plan 三.2", "display name")
-    fee_rate: float = P(0.025, "share", "Shanghai Data Exchange fees 2023 (≈2.5 %)", "fee on transaction value, paid by the seller", ge=0, le=0.5)
+    ROLE = "uncertainty"
+
+    name: str = P("", "-", "-", "display name", role="constant", clause="plan 三.2")
+    fee_rate: float = P(0.025, "share", "Shanghai Data Exchange fees 2023 (≈2.5 %)",
+                        "fee on transaction value, paid by the seller", ge=0, le=0.5,
+                        role="lever", clause="plan 三.2 探索开展数据交易")
     review_cost: float = P(
-        20.0, "万元", "assumption (registration, compliance and quality assessment)", "listing review cost, paid by the seller", ge=0)
+        20.0, "万元", "assumption (registration, compliance and quality assessment)",
+        "listing review cost, paid by the seller", ge=0, le=1e4)
     review_stringency: float = P(
-        0.6, "probability", "plan 三.2 合规监管", "chance that review rejects a non-compliant product", ge=0, le=1
+        0.6, "probability", "assumption", "chance that review rejects a non-compliant product", ge=0, le=1,
+        role="lever", clause="plan 三.2 合规监管"
     )
-    reach: int = P(2, "candidates", "plan 三.3", "extra products a user sees on this exchange", ge=0, le=50)
+    reach: int = P(2, "candidates", "assumption", "extra products a user sees on this exchange", ge=0, le=50,
+                   clause="plan 三.3 搭建数据交易平台")
     trust_premium: float = P(
-        0.4, "share", "plan 三.2 安全有序的场内环境", "cut in perceived risk for certified listed products", ge=0, le=1
+        0.4, "share", "assumption", "cut in perceived risk for certified listed products", ge=0, le=1,
+        clause="plan 三.2 安全有序的场内环境"
     )
-    initial_trust: float = P(0.3, "0-1", "assumption", "users' trust in the exchange when it opens", ge=0, le=1)
-    initial_awareness: float = P(0.15, "share", "assumption", "users aware of the exchange when it opens", ge=0, le=1)
+    initial_trust: float = P(0.3, "0-1", "assumption", "users' trust in the exchange when it opens", ge=0, le=1,
+                             read_at="open_exchange")
+    initial_awareness: float = P(0.15, "share", "assumption", "users aware of the exchange when it opens", ge=0, le=1,
+                                 read_at="open_exchange")
     awareness_growth: float = P(0.04, "share/month", "assumption", "unaware users who learn of it each month", ge=0, le=1)
     listing_horizon: int = P(12, "months", "assumption", "months over which sellers weigh listing cost", ge=1, le=120)
 
@@ -218,58 +242,86 @@ class Exchange(Section):
 class Regulator(Section):
     """Supervision (plan 六.2): audits, penalties, tolerance; active from the compliance event."""
 
-    audit_rate: float = P(0.05, "share/month", "plan 六.2", "share of active merchants audited each month", ge=0, le=1)
-    detection_prob: float = P(0.7, "probability", "assumption", "chance an audit finds a non-compliant product", ge=0, le=1)
-    penalty_multiple: float = P(2.0, "× revenue", "assumption", "penalty as a multiple of the product's revenue", ge=0)
-    penalty_floor: float = P(5.0, "万元", "assumption", "smallest penalty", ge=0)
-    tolerance_first_minor: bool = P(True, "-", "plan 六.2 包容审慎", "first violation of a merchant is only warned")
-    severe_violations: int = P(2, "violations", "assumption", "penalised violations that force exit", ge=1, le=100)
-    incident_trust_shock: float = P(0.15, "share", "assumption", "cut in city-wide channel trust after an incident", ge=0, le=1)
-    alert_multiplier: float = P(2.0, "×", "plan 六.2 风险预警和应急处置", "audit-rate multiplier after an incident", ge=1)
-    alert_months: int = P(3, "months", "assumption", "months an alert lasts", ge=0, le=60)
+    audit_rate: float = P(0.05, "share/month", "assumption", "share of active merchants audited each month", ge=0, le=1,
+                          role="lever", clause="plan 六.2 建立数据要素市场监管体系")
+    detection_prob: float = P(0.7, "probability", "assumption", "chance an audit finds a non-compliant product",
+                              ge=0, le=1, role="uncertainty")
+    penalty_multiple: float = P(2.0, "× revenue", "assumption", "penalty as a multiple of the product's revenue",
+                                ge=0, le=100, role="lever", clause="plan 六.2 数据要素市场运行监管")
+    penalty_floor: float = P(5.0, "万元", "assumption", "smallest penalty", ge=0, le=1e5,
+                             role="lever", clause="plan 六.2 数据要素市场运行监管")
+    tolerance_first_minor: bool = P(True, "-", "assumption", "first violation of a merchant is only warned",
+                                    role="lever", clause="plan 六.2 包容审慎监管")
+    severe_violations: int = P(2, "violations", "assumption", "penalised violations that force exit", ge=1, le=100,
+                               role="lever", clause="plan 六.2 数据要素市场运行监管")
+    incident_trust_shock: float = P(0.15, "share", "assumption", "cut in city-wide channel trust after an incident",
+                                    ge=0, le=1, role="uncertainty")
+    alert_multiplier: float = P(2.0, "×", "assumption", "audit-rate multiplier after an incident", ge=1, le=100,
+                                role="lever", clause="plan 六.2 风险预警和应急处置机制")
+    alert_months: int = P(3, "months", "assumption", "months an alert lasts", ge=0, le=60,
+                          role="lever", clause="plan 六.2 风险预警和应急处置机制")
 
 
 class Pricing(Section):
     """Prices of public data for paid (industry) uses (plan 二.2 有条件有偿; 发改价格〔2025〕65号)."""
 
+    ROLE = "lever"
+
     regime: Literal["free", "cost_plus_cap", "market", "allowed_revenue"] = P(
-        "cost_plus_cap", "-", "plan 二.2; 发改价格〔2025〕65号", "pricing rule for paid uses"
+        "cost_plus_cap", "-", "assumption", "pricing rule for paid uses",
+        clause="plan 二.2 有条件有偿; 发改价格〔2025〕65号 (pricing method)"
     )
-    markup: float = P(0.1, "share", "assumption", "markup on unit cost (cost_plus_cap)", ge=0, le=5)
-    cap: float = P(0.8, "万元/use", "发改价格〔2025〕65号 price cap", "highest price of one paid use", gt=0)
-    unit_cost_floor: float = P(0.005, "万元/use", "assumption", "smallest unit cost used for pricing", gt=0)
+    markup: float = P(0.1, "share", "assumption", "markup on unit cost (cost_plus_cap)", ge=0, le=5,
+                      clause="plan 二.2 有条件有偿")
+    cap: float = P(0.8, "万元/use", "assumption", "highest price of one paid use", gt=0, le=1e4,
+                   clause="plan 二.2 有条件有偿; 发改价格〔2025〕65号 (price ceiling)")
+    unit_cost_floor: float = P(0.005, "万元/use", "assumption", "smallest unit cost used for pricing", gt=0, le=1e4,
+                               role="constant")
     licence_uses: float = P(
-        10.0, "uses/month", "assumption", "a merchant's monthly input licence is priced as this many paid uses", ge=0
+        10.0, "uses/month", "assumption", "a merchant's monthly input licence is priced as this many paid uses",
+        ge=0, le=1e6, clause="plan 二.2 有条件有偿"
     )
-    initial_price: float = P(0.4, "万元/use", "assumption", "price before any cost history", gt=0)
+    initial_price: float = P(0.4, "万元/use", "assumption", "price before any cost history", gt=0, le=1e4)
     allowed_profit_rate: float = P(
-        0.08, "share", "发改价格〔2025〕65号", "allowed profit on cost (allowed_revenue)", ge=0, le=1
+        0.08, "share", "assumption", "allowed profit on cost (allowed_revenue)", ge=0, le=1,
+        clause="发改价格〔2025〕65号 (allowed revenue: cost plus a reasonable profit)"
     )
-    tax_rate: float = P(0.06, "share", "VAT on services", "tax allowed on top (allowed_revenue)", ge=0, le=1)
-    cost_window: int = P(6, "months", "assumption", "trailing months used for unit cost", ge=1, le=36)
+    tax_rate: float = P(0.06, "share", "VAT on modern services, 6 % (财税〔2016〕36号)",
+                        "tax allowed on top (allowed_revenue)", ge=0, le=1, role="constant")
+    cost_window: int = P(6, "months", "assumption", "trailing months used for unit cost", ge=1, le=36, role="constant")
 
 
 class FreeUse(Section):
     """Conditional free use for public governance and public welfare (有条件无偿, plan 二.2)."""
 
-    free_for_research: bool = P(True, "-", "plan 四.3 支持科研用途", "research users also use public data free")
-    application_delay: int = P(2, "months", "assumption", "months before an application is approved", ge=0, le=24)
-    application_cost: float = P(0.5, "万元", "assumption", "one-off administrative cost of applying", ge=0)
+    free_for_research: bool = P(True, "-", "assumption", "research users also use public data free",
+                                role="lever", clause="plan 四.3 支持科研用途")
+    application_delay: int = P(2, "months", "assumption", "months before an application is approved", ge=0, le=24,
+                               role="lever", clause="plan 二.2 有条件无偿")
+    application_cost: float = P(0.5, "万元", "assumption", "one-off administrative cost of applying", ge=0, le=1e4,
+                                role="uncertainty")
 
 
 class Screening(Section):
     screening_accuracy: float = P(
-        0.6, "probability", "plan 二.2 有条件", "chance the operator detects a false public-interest claim", ge=0, le=1
+        0.6, "probability", "assumption", "chance the operator detects a false public-interest claim", ge=0, le=1,
+        role="lever", clause="plan 二.2 有条件无偿"
     )
 
 
 class RevenueSharing(Section):
     """Split of operator gross revenue (plan 三.5 谁投入、谁贡献、谁受益; 反哺公共服务)."""
 
-    operator: float = P(0.5, "share", "plan 三.5", "kept by the operator", ge=0, le=1)
-    data_providers: float = P(0.2, "share", "plan 三.5", "to governance of the domains that earned it", ge=0, le=1)
-    public_services: float = P(0.2, "share", "plan 三.5 反哺公共服务", "to the public-service fund", ge=0, le=1)
-    contributors: float = P(0.1, "share", "plan 三.5", "to merchants who co-developed the product", ge=0, le=1)
+    ROLE = "lever"
+
+    operator: float = P(0.5, "share", "assumption", "kept by the operator", ge=0, le=1,
+                        clause="plan 三.5 收益分配机制")
+    data_providers: float = P(0.2, "share", "assumption", "to governance of the domains that earned it", ge=0, le=1,
+                              clause="plan 三.5 谁投入、谁贡献、谁受益")
+    public_services: float = P(0.2, "share", "assumption", "to the public-service fund", ge=0, le=1,
+                               clause="plan 三.5 反哺公共服务")
+    contributors: float = P(0.1, "share", "assumption", "to merchants who co-developed the product", ge=0, le=1,
+                            clause="plan 三.5 谁投入、谁贡献、谁受益")
 
     @model_validator(mode="after")
     def _sum_to_one(self) -> RevenueSharing:
@@ -281,45 +333,67 @@ class RevenueSharing(Section):
 
 class Fiscal(Section):
     governance_budget: float = P(
-        15.0, "万元/month", "plan 三 保障措施(二)", "treasury funding of public-data governance, split over domains", ge=0
+        15.0, "万元/month", "assumption", "treasury funding of public-data governance, split over domains", ge=0,
+        le=1e6, role="lever", clause="plan 三 保障措施(二) 数据治理财政资金"
     )
 
 
 class Cultivation(Section):
     """Merchant cultivation (plan 五.1–五.3), typically switched on by a 2024 timeline event."""
 
-    effect: float = P(0.0, "×", "plan 五.1 大力培育", "relative increase of the entry rate", ge=0, le=10)
-    entry_subsidy: float = P(0.0, "万元", "plan 三 保障措施(二)", "treasury grant to each entrant", ge=0)
+    ROLE = "lever"
+
+    effect: float = P(0.0, "×", "assumption", "relative increase of the entry rate", ge=0, le=10,
+                      clause="plan 五.1 引进培育数据服务商; 一.(二) 2024 大力培育")
+    entry_subsidy: float = P(0.0, "万元", "assumption", "treasury grant to each entrant", ge=0, le=1e5,
+                             clause="plan 三 保障措施(二) 政府补贴")
 
 
 class DataAssets(Section):
     """Data-asset registration and lending against it (reg 40; plan 二.3)."""
 
-    registration: bool = P(False, "-", "plan 二.3 数据资产登记", "merchants may register products as assets")
-    valuation_multiple: float = P(2.0, "× annual revenue", "assumption", "registered value per trailing-12-month revenue", ge=0)
+    ROLE = "uncertainty"
+
+    registration: bool = P(False, "-", "assumption", "merchants may register products as assets",
+                           role="lever", clause="plan 二.3 数据资产登记")
+    valuation_multiple: float = P(2.0, "× annual revenue", "assumption",
+                                  "registered value per trailing-12-month revenue", ge=0, le=100,
+                                  clause="plan 二.3 数据资产评估")
     loan_to_value: float = P(0.3, "share", "assumption", "largest loan per registered value", ge=0, le=1)
-    interest_rate: float = P(0.045, "share/year", "assumption (LPR + spread)", "annual interest on asset loans", ge=0, le=1)
+    interest_rate: float = P(0.045, "share/year", "assumption (1-year LPR 3.45–3.65 % in 2023, plus a spread)",
+                             "annual interest on asset loans", ge=0, le=1)
 
 
 class Brokers(Section):
-    enabled: bool = P(False, "-", "plan 五.2 数据经纪", "data brokers match off-exchange buyers and sellers")
-    broker_boost: int = P(2, "candidates", "assumption", "extra off-exchange products a user sees with brokers", ge=0, le=50)
-    commission_rate: float = P(0.05, "share", "assumption", "broker commission on off-exchange sales, paid by seller", ge=0, le=0.5)
+    ROLE = "uncertainty"
+
+    enabled: bool = P(False, "-", "assumption", "data brokers match off-exchange buyers and sellers",
+                      role="lever", clause="plan 五.2 数据经纪商服务")
+    broker_boost: int = P(2, "candidates", "assumption", "extra off-exchange products a user sees with brokers",
+                          ge=0, le=50)
+    commission_rate: float = P(0.05, "share", "assumption", "broker commission on off-exchange sales, paid by seller",
+                               ge=0, le=0.5)
 
 
 class Vouchers(Section):
     """Data vouchers (数据券): the treasury pays part of on-exchange purchases."""
 
-    rate: float = P(0.0, "share", "assumption", "share of an on-exchange purchase paid by the treasury", ge=0, le=1)
-    budget: float = P(0.0, "万元", "assumption", "total voucher budget for the run", ge=0)
+    ROLE = "lever"
+
+    rate: float = P(0.0, "share", "assumption", "share of an on-exchange purchase paid by the treasury", ge=0, le=1,
+                    clause="plan 三.4 培育壮大场内交易; 三 保障措施(二) 政府补贴")
+    budget: float = P(0.0, "万元", "assumption", "total voucher budget for the run", ge=0, le=1e7,
+                      clause="plan 三 保障措施(二) 政府补贴")
 
 
 class Listing(Section):
     declaration_commitment: bool = P(
-        False, "-", "plan 三.2 声明承诺制", "declaration-and-commitment listing lowers review cost"
+        False, "-", "assumption", "declaration-and-commitment listing lowers review cost",
+        role="lever", clause="plan 三.2 声明和承诺制"
     )
     commitment_review_discount: float = P(
-        0.5, "share", "assumption", "cut in review cost under declaration-and-commitment", ge=0, le=1
+        0.5, "share", "assumption", "cut in review cost under declaration-and-commitment", ge=0, le=1,
+        role="uncertainty"
     )
 
 
@@ -341,8 +415,10 @@ class Policy(Section):
 class Behaviour(Section):
     """Conditions outside policy (uncertainties): how users and merchants behave."""
 
+    ROLE = "uncertainty"
+
     need_rate: float = P(0.06, "probability/month", "assumption", "chance a user needs data in a month, × (0.5 + μ)", ge=0, le=1)
-    value_scale: float = P(14.0, "万元", "assumption", "v0: value of a perfect product to a mature firm of size 1", gt=0)
+    value_scale: float = P(14.0, "万元", "assumption", "v0: value of a perfect product to a mature firm of size 1", gt=0, le=1e5)
     default_relevance: float = P(0.15, "0-1", "assumption", "relevance of a domain to sectors it does not list", ge=0, le=1)
     raw_data_usability: float = P(
         0.15, "share", "assumption", "value a user gets from a raw public-data service relative to a processed product", ge=0, le=1
@@ -350,7 +426,7 @@ class Behaviour(Section):
     own_data_quality: float = P(0.3, "0-1", "assumption", "quality of a merchant's own (non-public) data", ge=0, le=1)
     own_data_bonus: float = P(0.15, "share", "assumption", "quality gain from adding own data to public inputs", ge=0, le=2)
     quality_gain: float = P(0.06, "share/month", "assumption", "largest monthly share of the quality gap closed by governance", ge=0, le=1)
-    governance_half: float = P(20.0, "万元/month", "assumption", "governance spend giving half the largest gain", gt=0)
+    governance_half: float = P(20.0, "万元/month", "assumption", "governance spend giving half the largest gain", gt=0, le=1e6)
     quality_decay: float = P(0.004, "share/month", "assumption", "monthly quality loss without upkeep", ge=0, le=1)
     k_off: int = P(4, "candidates", "assumption", "off-exchange products a user sees", ge=0, le=100)
     k_on: int = P(1, "candidates", "assumption", "products a user sees on each exchange it knows", ge=0, le=100)
@@ -359,13 +435,16 @@ class Behaviour(Section):
     )
     maturity_gain: float = P(0.04, "share", "assumption", "β: maturity gain after a purchase", ge=0, le=1)
     trust_gain: float = P(0.05, "share", "assumption", "trust gain in a channel after a purchase there", ge=0, le=1)
-    trust_off_exchange: float = P(0.5, "0-1", "assumption", "initial trust in bilateral (场外) trade", ge=0, le=1)
-    trust_operator: float = P(0.6, "0-1", "assumption", "initial trust in the public-data operator", ge=0, le=1)
+    trust_off_exchange: float = P(0.5, "0-1", "assumption", "initial trust in bilateral (场外) trade", ge=0, le=1,
+                                  read_at="start")
+    trust_operator: float = P(0.6, "0-1", "assumption", "initial trust in the public-data operator", ge=0, le=1,
+                              read_at="start")
     risk_off_exchange: float = P(0.45, "share of value", "assumption", "perceived risk of an off-exchange deal at zero trust", ge=0, le=1)
     risk_exchange: float = P(0.35, "share of value", "assumption", "perceived risk of an on-exchange deal at zero trust", ge=0, le=1)
     risk_operator: float = P(0.15, "share of value", "assumption", "perceived risk of a public-data service at zero trust", ge=0, le=1)
     misreport_propensity: float = P(
-        0.1, "probability", "assumption", "chance a commercial user claims a public-interest purpose", ge=0, le=1
+        0.1, "probability", "assumption", "chance a commercial user claims a public-interest purpose", ge=0, le=1,
+        read_at="start"
     )
     noncompliance_propensity: float = P(
         0.3, "probability", "assumption", "chance a fully dishonest merchant adds unauthorized personal data", ge=0, le=1
@@ -375,7 +454,8 @@ class Behaviour(Section):
     )
     illicit_quality_bonus: float = P(0.25, "share", "assumption", "quality gain from unauthorized personal data", ge=0, le=2)
     important_incident_multiplier: float = P(
-        2.0, "×", "plan 六.1 重要数据目录", "incident chance of a non-compliant product on important-level data, relative", ge=1
+        2.0, "×", "assumption", "incident chance of a non-compliant product on important-level data, relative", ge=1,
+        le=100, clause="plan 六.1 重要数据目录"
     )
     incident_prob: float = P(0.02, "probability/month", "assumption", "chance a non-compliant product causes an incident", ge=0, le=1)
     dev_rate: float = P(0.08, "probability/month", "assumption", "top chance a merchant develops a product in a month", ge=0, le=1)
@@ -385,12 +465,12 @@ class Behaviour(Section):
     initial_price_share: float = P(
         0.35, "share of value", "assumption", "launch price as a share of the value to an average buyer", gt=0, le=2
     )
-    marginal_cost: float = P(0.02, "万元/use", "assumption", "cost of serving one more buyer (price floor)", ge=0)
+    marginal_cost: float = P(0.02, "万元/use", "assumption", "cost of serving one more buyer (price floor)", ge=0, le=1e4)
     fee_pass_through: float = P(
         0.5, "share", "assumption (fee incidence)", "share of the exchange fee sellers add to on-exchange prices", ge=0, le=1
     )
     listing_uplift_prior: float = P(
-        1.0, "×", "assumption", "sellers' prior of sales on an exchange relative to off it", gt=0
+        1.0, "×", "assumption", "sellers' prior of sales on an exchange relative to off it", gt=0, le=100
     )
     listing_noise: float = P(1.0, "-", "assumption", "spread of sellers' idiosyncratic taste for listing", ge=0, le=5)
     relist_rate: float = P(0.1, "share/month", "assumption", "share of products whose channel is reconsidered each month", ge=0, le=1)
@@ -417,11 +497,12 @@ class Behaviour(Section):
         role="uncertainty", ge=1, le=36,
     )
     entry_attractiveness_max: float = P(
-        3.0, "×", "assumption", "most that recent profit and grants can multiply the entry rate by", role="uncertainty", ge=0
+        3.0, "×", "assumption", "most that recent profit and grants can multiply the entry rate by", role="uncertainty", ge=0,
+        le=100,
     )
     dev_attractiveness_max: float = P(
         2.0, "×", "assumption", "cap of expected revenue over outlay in the development chance (reached at dev_rate)",
-        role="uncertainty", gt=0,
+        role="uncertainty", gt=0, le=100,
     )
     p_second_input: float = P(
         0.5, "probability", "assumption", "chance a new product combines two public-data domains rather than one",
@@ -433,13 +514,13 @@ class Behaviour(Section):
     )
     borrow_below: float = P(
         1.0, "× dev_cost", "assumption", "merchants borrow against data assets when cash is below this",
-        role="uncertainty", ge=0,
+        role="uncertainty", ge=0, le=100,
     )
     repay_above: float = P(
-        3.0, "× dev_cost", "assumption", "merchants repay debt when cash is above this", role="uncertainty", ge=0
+        3.0, "× dev_cost", "assumption", "merchants repay debt when cash is above this", role="uncertainty", ge=0, le=100
     )
     cash_reserve: float = P(
-        2.0, "× dev_cost", "assumption", "cash merchants keep when repaying debt", role="uncertainty", ge=0
+        2.0, "× dev_cost", "assumption", "cash merchants keep when repaying debt", role="uncertainty", ge=0, le=100
     )
     asset_sales_window: int = P(
         12, "months", "assumption", "months of sales a data asset is valued on", role="uncertainty", ge=1, le=60
@@ -479,6 +560,8 @@ class Event(Section):
             raise ValueError(f"an event takes exactly one of {', '.join(self.ACTIONS)}; got {given or 'none'}")
         if self.start_compliance is False:
             raise ValueError("start_compliance must be true")
+        if self.set is not None and not self.set:
+            raise ValueError("set: give at least one {dotted.path: value}")
         return self
 
 
@@ -488,31 +571,35 @@ class Population(Section):
 
 
 SETTABLE_ROOTS = ("policy", "behaviour", "regulator", "exchanges", "operators", "population.merchants")
+MAX_MONTHS = 1200  # a run of at most 100 years
 
 
 class Scenario(Section):
     """A complete, validated scenario. Build it with :meth:`Scenario.load` or from a dict."""
 
-    name: str = P("scenario", "-", "-", "short name, used in results")
-    description: str = P("", "-", "-", "the policy question this scenario answers")
+    NOUN: typing.ClassVar[str] = "parameter"
+
+    name: str = P("scenario", "-", "-", "short name, used in results", role="constant")
+    description: str = P("", "-", "-", "the policy question this scenario answers", role="constant")
     calendar: Calendar = Calendar()
-    domains: dict[str, Domain] = P({}, "-", "plan 二.1", "public-data domains by id")
+    domains: dict[str, Domain] = P({}, "-", "-", "public-data domains by id", clause="plan 二.1")
     population: Population = Population()
-    operators: dict[str, Operator] = P({}, "-", "plan 二.2", "public-data operators by id")
-    exchanges: dict[str, Exchange] = P({}, "-", "plan 三.2", "data exchanges by id")
+    operators: dict[str, Operator] = P({}, "-", "-", "public-data operators by id", clause="plan 二.2")
+    exchanges: dict[str, Exchange] = P({}, "-", "-", "data exchanges by id", clause="plan 三.2")
     regulator: Regulator = Regulator()
     policy: Policy = Policy()
     behaviour: Behaviour = Behaviour()
-    timeline: list[Event] = P([], "-", "plan 一.(二) yearly goals", "dated policy events")
+    timeline: list[Event] = P([], "-", "-", "dated policy events", role="lever", clause="plan 一.(二) yearly goals")
 
     @model_validator(mode="after")
-    def _cross_field(self) -> Scenario:
-        errors = list(self._cross_field_errors())
+    def _cross_field(self, info: ValidationInfo) -> Scenario:
+        events_checked = bool(info.context and info.context.get("events_checked"))
+        errors = list(dict.fromkeys(self._cross_field_errors(events_checked)))
         if errors:
             raise ValueError("\n".join(errors))
         return self
 
-    def _cross_field_errors(self):
+    def _cross_field_errors(self, events_checked: bool = False):
         sectors = set(self.population.users.sector_weights)
         for d, dom in self.domains.items():
             if dom.sensitivity == "core" and dom.status != "restricted":
@@ -526,28 +613,43 @@ class Scenario(Section):
                 f"exchanges.{sorted(both)[0]}: also an operator; an exchange may not own or sell products "
                 "(plan 三.2 数据交易场所与数据商功能分离)"
             )
+        if self.n_months > MAX_MONTHS:
+            yield f"calendar.end: the run is {self.n_months} months long; at most {MAX_MONTHS} are allowed"
+        yield from self._timeline_errors(events_checked)
+
+    def _timeline_errors(self, events_checked: bool):
         start, end = month_number(self.calendar.start), month_number(self.calendar.end)
-        founded: dict[str, int] = {}
+        created: dict[tuple[str, str], tuple[int, int]] = {}  # (action, key) → (month, event index)
+        ids: dict[str, int] = {}
         for i, ev in enumerate(self.timeline):
             where = f"timeline[{i}]"
+            if ev.id is not None and ids.setdefault(ev.id, i) != i:
+                yield f"{where}.id: {ev.id!r} is also the id of timeline[{ids[ev.id]}]; ids must be unique"
             if not start <= month_number(ev.date) <= end:
                 yield f"{where}.date: {ev.date} is outside the calendar {self.calendar.start} … {self.calendar.end}"
-            if ev.found_operator is not None:
-                if ev.found_operator not in self.operators:
-                    yield f"{where}.found_operator: unknown operator {ev.found_operator!r}; known: {_known(self.operators)}"
+            for action, known in (("found_operator", self.operators), ("open_exchange", self.exchanges)):
+                key = getattr(ev, action)
+                if key is None:
+                    continue
+                if key not in known:
+                    what = action.split("_")[1]
+                    yield f"{where}.{action}: unknown {what} {key!r}; known: {_known(known)}"
+                elif (action, key) in created:
+                    first = created[(action, key)][1]
+                    verb = "founded" if action == "found_operator" else "opened"
+                    yield f"{where}.{action}: {key!r} is already {verb} by timeline[{first}]; it happens once"
                 else:
-                    founded[ev.found_operator] = min(founded.get(ev.found_operator, 10**9), month_number(ev.date))
-            if ev.open_exchange is not None and ev.open_exchange not in self.exchanges:
-                yield f"{where}.open_exchange: unknown exchange {ev.open_exchange!r}; known: {_known(self.exchanges)}"
+                    created[(action, key)] = (month_number(ev.date), i)
         owner: dict[str, str] = {}
         for i, ev in enumerate(self.timeline):
             if ev.authorize is None:
                 continue
             where = f"timeline[{i}].authorize"
             op = ev.authorize.operator
+            founded = created.get(("found_operator", op))
             if op not in self.operators:
                 yield f"{where}.operator: unknown operator {op!r}; known: {_known(self.operators)}"
-            elif op not in founded or founded[op] > month_number(ev.date):
+            elif founded is None or founded[0] > month_number(ev.date):
                 yield f"{where}.operator: {op!r} is not founded by {ev.date} (add a found_operator event)"
             for d in ev.authorize.domains:
                 if d not in self.domains:
@@ -558,21 +660,58 @@ class Scenario(Section):
                     yield f"{where}.domains: {d!r} is open to all already; only 'authorized' domains are operated"
                 elif owner.setdefault(d, op) != op:
                     yield f"{where}.domains: {d!r} is already authorized to {owner[d]!r}"
-        for i, ev in enumerate(self.timeline):
-            if ev.set is not None:
-                yield from self._set_errors(f"timeline[{i}].set", ev.set)
+        if not events_checked:
+            yield from self._set_errors(created)
 
-    def _set_errors(self, where: str, values: dict[str, Any]):
-        for path in values:
-            if not any(path == r or path.startswith(r + ".") for r in SETTABLE_ROOTS):
-                yield f"{where}.{path}: cannot be changed during a run; settable: {', '.join(SETTABLE_ROOTS)}"
-                return
-        base = self.model_dump(exclude={"timeline"})
-        try:
-            Scenario.model_validate(apply_overrides(base, values))
-        except (ScenarioError, ValidationError) as exc:
-            for line in _messages(exc):
-                yield f"{where}.{line}"
+    def _set_errors(self, created: dict[tuple[str, str], tuple[int, int]]):
+        """Problems of the ``set`` events, applied in date order as the model applies them: paths
+        that cannot change during a run, and values that make the scenario invalid. A problem the
+        scenario had before an event is not blamed on it."""
+        if not any(ev.set is not None for ev in self.timeline):
+            return
+        state = self.model_dump(exclude={"timeline"})
+        before = set(_problems(state))
+        order = sorted(range(len(self.timeline)), key=lambda i: month_number(self.timeline[i].date))
+        for i in order:
+            ev = self.timeline[i]
+            if ev.set is None:
+                continue
+            where = f"timeline[{i}].set"
+            bad = [f"{where}.{clip(path, MAX_ECHO)}: {why}" for path in ev.set
+                   if (why := self._unsettable(path, month_number(ev.date), created))]
+            if bad:
+                yield from bad
+                continue
+            try:
+                state = apply_overrides(state, ev.set)
+            except ScenarioError as exc:
+                yield from (f"{where}.{line}" for line in exc.errors)
+                continue
+            after = _problems(state)
+            yield from (f"{where}.{line}" for line in after if line not in before)
+            before = set(after)
+
+    def _unsettable(self, path: str, month: int, created: dict[tuple[str, str], tuple[int, int]]) -> str | None:
+        """Why a timeline ``set`` may not change ``path`` in ``month``, or None."""
+        if not any(path == r or path.startswith(r + ".") for r in SETTABLE_ROOTS):
+            return f"cannot be changed during a run; settable: {', '.join(SETTABLE_ROOTS)}"
+        keys = path.split(".")
+        info, annotation = _field_at(keys)
+        if annotation is None:
+            return None  # an unknown path: validation reports it with the valid keys
+        group = _section_type(annotation)
+        if group is not None:
+            return f"a group of parameters; set its parameters one by one, e.g. {path}.{next(iter(group.model_fields))}"
+        read_at = ((info.json_schema_extra if info else None) or {}).get("read_at")
+        if read_at == "start":
+            return "read only when the run starts, so setting it later would change nothing"
+        if read_at in ("open_exchange", "found_operator"):
+            done = created.get((read_at, keys[1]))
+            if done is not None and done[0] <= month:
+                verb = "opens" if read_at == "open_exchange" else "is founded"
+                return (f"read only when {keys[1]!r} {verb} (timeline[{done[1]}]), so setting it later "
+                        "would change nothing")
+        return None
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -583,21 +722,31 @@ class Scenario(Section):
         path = Path(path)
         data = _read_resolved(path, ())
         data.setdefault("name", path.stem)
-        if overrides:
-            data = apply_overrides(data, overrides)
+        if overrides is not None:
+            try:
+                data = apply_overrides(data, overrides)
+            except ScenarioError as exc:
+                raise ScenarioError(exc.errors, str(path)) from None
         return cls.from_dict(data, source=str(path))
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Scenario:
+    def from_dict(cls, data: dict[str, Any], source: str | None = None, *, events_checked: bool = False) -> Scenario:
         """Validate a plain dict (already resolved) into a scenario."""
         try:
-            return cls.model_validate(data)
+            return cls.model_validate(data, context={"events_checked": events_checked})
         except ValidationError as exc:
-            raise ScenarioError(_messages(exc), source) from None
+            raise ScenarioError(messages(exc, Scenario), source) from None
 
     def with_values(self, values: dict[str, Any]) -> Scenario:
-        """A copy with ``{"dotted.path": value}`` applied, validated again."""
-        return Scenario.from_dict(apply_overrides(self.model_dump(), values))
+        """A copy with ``{"dotted.path": value}`` applied, validated again (a scenario is
+        immutable: this is how to change one).
+
+        When ``values`` are those of one of the scenario's own ``set`` events, the run is applying
+        it: the events were checked in date order from the initial values when the scenario
+        loaded, so they are not replayed over the values the run has reached (which would blame
+        an earlier event for a later one's change)."""
+        own_event = any(ev.set == values for ev in self.timeline)
+        return Scenario.from_dict(apply_overrides(self.model_dump(), values), events_checked=own_event)
 
     def digest(self) -> str:
         """Short hash of the resolved scenario: same parameters, same digest."""
@@ -613,21 +762,58 @@ class Scenario(Section):
         return month_number(month) - month_number(self.calendar.start)
 
 
-
 def _known(mapping: dict) -> str:
     return ", ".join(sorted(mapping)) or "(none defined)"
 
 
-# ---- overrides, extends and error messages ------------------------------------------------
+def _problems(data: dict[str, Any]) -> list[str]:
+    """The validation problems of a scenario dict (none: an empty list)."""
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as exc:
+        return messages(exc, Scenario)
+    return []
+
+
+def _section_type(annotation: Any) -> type[Section] | None:
+    """The section a field holds, directly or as the values of a mapping, else None."""
+    if typing.get_origin(annotation) is dict:
+        annotation = typing.get_args(annotation)[1]
+    return annotation if isinstance(annotation, type) and issubclass(annotation, Section) else None
+
+
+def _field_at(keys: list[str]) -> tuple[Any, Any]:
+    """The field (``FieldInfo``, None for an entry of a mapping such as ``exchanges.<id>``) at a
+    dotted path and the type it holds; ``(None, None)`` when no such path exists."""
+    info, annotation = None, Scenario
+    for key in keys:
+        if typing.get_origin(annotation) is dict:
+            info, annotation = None, typing.get_args(annotation)[1]
+            continue
+        if _section_type(annotation) is None or key not in annotation.model_fields:
+            return None, None
+        info = annotation.model_fields[key]
+        annotation = info.annotation
+    return info, annotation
+
+
+# ---- overrides, extends ---------------------------------------------------------------------------
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """Return a deep copy of ``data`` with each ``"a.b.c": value`` set.
 
-    A path whose parent does not exist is an error naming the path and the valid keys.
+    ``overrides`` must be a mapping of dotted paths (text) to values. A path whose parent does
+    not exist is an error naming the path and the valid keys.
     """
+    if not isinstance(overrides, dict):
+        raise ScenarioError([f"overrides: must be a mapping of {{\"dotted.path\": value}}, got "
+                             f"{type(overrides).__name__} {shorten(overrides)}"])
     out = copy.deepcopy(data)
     for path, value in overrides.items():
+        if not isinstance(path, str) or not path or any(not k for k in path.split(".")):
+            raise ScenarioError([f"overrides: {shorten(path)} is not a dotted parameter path such as "
+                                 "policy.pricing.cap"])
         keys = path.split(".")
         node: Any = out
         for depth, key in enumerate(keys[:-1]):
@@ -635,11 +821,13 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
             if child is None:
                 child = _default_section(keys[: depth + 1])
                 if child is None:
-                    raise ScenarioError([f"{path}: no such parameter ({'.'.join(keys[: depth + 1])} does not exist)"])
+                    raise ScenarioError([f"{clip(path, MAX_ECHO)}: no such parameter "
+                                         f"({clip('.'.join(keys[: depth + 1]), MAX_ECHO)} does not exist)"])
                 node[key] = child
             node = child
         if not isinstance(node, dict):
-            raise ScenarioError([f"{path}: no such parameter ({'.'.join(keys[:-1])} holds a value, not parameters)"])
+            raise ScenarioError([f"{clip(path, MAX_ECHO)}: no such parameter "
+                                 f"({clip('.'.join(keys[:-1]), MAX_ECHO)} holds a value, not parameters)"])
         node[keys[-1]] = value
     return out
 
@@ -658,111 +846,77 @@ def _default_section(keys: list[str]) -> dict | None:
 
 
 def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
-    """Read YAML at ``path`` and merge it over the scenario it ``extends`` (cycles refused)."""
-    path = path.resolve()
-    if path in chain:
-        cycle = " -> ".join(p.name for p in (*chain, path))
-        raise ScenarioError([f"extends: cycle {cycle}"], str(path))
-    data = read_mapping(path)
+    """Read YAML at ``path`` and merge it over the scenario it ``extends`` (cycles refused). A
+    parent that cannot be read is blamed on the child's ``extends``."""
+    try:
+        if "\0" in str(path):
+            raise ScenarioError([f"{shorten(str(path))} is not a file name (it holds a NUL character)"])
+        resolved = path.resolve()
+        if resolved in chain:
+            cycle = " -> ".join(p.name for p in (*chain, resolved))
+            raise ScenarioError([f"cycle {cycle}"])
+        data = read_mapping(path, ScenarioError)
+    except (RuntimeError, OSError):  # Python raises RuntimeError on a symbolic link loop
+        data = None
+        problem = [f"{path} is a symbolic link loop"]
+    except ScenarioError as exc:
+        data, problem = None, exc.errors
+    if data is None:
+        if chain:
+            raise ScenarioError([f"extends: {line}" for line in problem], str(chain[-1]))
+        raise ScenarioError(problem, str(path))
     parent = data.pop("extends", None)
     if parent is None:
+        for i, ev in enumerate(data.get("timeline") or []):
+            if isinstance(ev, dict) and "remove" in ev:
+                raise ScenarioError([f"timeline[{i}].remove: only a scenario that extends another can remove "
+                                     "one of its events"], str(path))
         return data
-    if not isinstance(parent, str):
-        raise ScenarioError([f"extends: must be a file name, got {parent!r}"], str(path))
-    base = _read_resolved(path.parent / parent, (*chain, path))
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError([f"extends: must be a file name, got {shorten(parent)}"], str(path))
+    base = _read_resolved(resolved.parent / parent, (*chain, resolved))
     base.pop("name", None)
     base.pop("description", None)
-    return merge(base, data)
+    return merge(base, data, str(path))
 
 
-def read_mapping(path: Path, error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:
-    """Read a YAML file (safe loader) whose top level is a mapping; a missing file, a syntax
-    error (with line and column) or another top level raises ``error``."""
-    if not path.is_file():
-        raise error([f"file not found: {path}"], str(path))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise error([f"YAML syntax error{where}: {problem}"], str(path)) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise error([f"top level must be a mapping of parameters, got {type(data).__name__}"], str(path))
-    return data
-
-
-def merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+def merge(base: dict[str, Any], child: dict[str, Any], source: str | None = None) -> dict[str, Any]:
     """Deep-merge ``child`` over ``base``. Mappings merge key by key; ``timeline`` events with an
-    ``id`` replace the parent's event of that id (or drop it with ``remove: true``); other lists
-    and values replace."""
+    ``id`` replace the parent's event of that id (or drop it with ``remove: true``), other events
+    are added, and an explicit ``timeline: []`` clears the parent's events; other lists and
+    values replace."""
     out = copy.deepcopy(base)
     for key, value in child.items():
-        if key == "timeline" and isinstance(value, list) and isinstance(out.get(key), list):
-            out[key] = _merge_timeline(out[key], value)
+        if key == "timeline" and isinstance(value, list) and value and isinstance(out.get(key), list):
+            out[key] = _merge_timeline(out[key], value, source)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
+            out[key] = merge(out[key], value, source)
         else:
             out[key] = copy.deepcopy(value)
     return out
 
 
-def _merge_timeline(base: list, child: list) -> list:
+def _merge_timeline(base: list, child: list, source: str | None) -> list:
     events = list(base)
-    index = {e.get("id"): i for i, e in enumerate(events) if isinstance(e, dict) and e.get("id")}
-    for ev in child:
-        eid = ev.get("id") if isinstance(ev, dict) else None
-        if eid in index:
-            events[index[eid]] = None if ev.get("remove") else ev
-        elif isinstance(ev, dict) and ev.get("remove"):
-            raise ScenarioError([f"timeline: cannot remove event {eid!r}; the parent has no event with that id"])
-        else:
-            events.append(ev)
+    index = {e.get("id"): i for i, e in enumerate(events) if isinstance(e, dict) and isinstance(e.get("id"), str)}
+    for n, ev in enumerate(child):
+        if not isinstance(ev, dict) or "remove" not in ev:
+            eid = ev.get("id") if isinstance(ev, dict) else None
+            if isinstance(eid, str) and eid in index:
+                events[index[eid]] = ev
+            else:
+                events.append(ev)
+            continue
+        where = f"timeline[{n}]"
+        eid, remove = ev.get("id"), ev["remove"]
+        if remove is not True:
+            raise ScenarioError([f"{where}.remove: must be true (to drop the parent's event), got {shorten(remove)}"],
+                                source)
+        if set(ev) - {"id", "remove", "note"}:
+            raise ScenarioError([f"{where}: an event with remove: true takes only its id (and a note)"], source)
+        if not isinstance(eid, str) or eid not in index or events[index[eid]] is None:
+            known = ", ".join(sorted(i for i in index if events[index[i]] is not None)) or "(none)"
+            raise ScenarioError([f"{where}.remove: the parent has no event with id {shorten(eid)}; its ids: {known}"],
+                                source)
+        events[index[eid]] = None
     return [e for e in events if e is not None]
-
-
-def _messages(exc: ValidationError | ScenarioError) -> list[str]:
-    """One ``path: problem (got value)`` line per error, with the valid keys for unknown ones."""
-    if isinstance(exc, ScenarioError):
-        return list(exc.errors)
-    lines = []
-    for err in exc.errors():
-        loc = err["loc"]
-        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            allowed = _fields_at(loc[:-1])
-            lines.append(f"{path}: unknown parameter; allowed here: {', '.join(allowed)}")
-        elif err["type"] == "value_error" and not loc:
-            lines.extend(msg.splitlines())
-        elif err["type"] in ("value_error", "assertion_error"):
-            lines.append(f"{path}: {msg}")
-        else:
-            lines.append(f"{path}: {msg}, got {err.get('input')!r}")
-    return lines
-
-
-def _fields_at(loc: tuple) -> list[str]:
-    """Names of the fields allowed at a location of the scenario tree."""
-    model: Any = Scenario
-    for part in loc:
-        model = _unwrap(model)
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            if isinstance(part, str) and part in model.model_fields:
-                model = model.model_fields[part].annotation
-        elif typing.get_origin(model) in (dict, list):
-            model = typing.get_args(model)[-1]
-    model = _unwrap(model)
-    if typing.get_origin(model) in (dict, list):
-        model = _unwrap(typing.get_args(model)[-1])
-    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
-
-
-def _unwrap(tp: Any) -> Any:
-    """``X | None`` → ``X``."""
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return args[0] if len(args) == 1 else tp
-    return tp

@@ -233,14 +233,15 @@ def test_describe_lists_real_parameters_with_valid_defaults(capsys):
     assert cli("describe") == 0
     text = capsys.readouterr().out
     assert all(f"  {p.path} = {p.default}" in text for p in parameters)
-    assert "policy.pricing.cap = 0.8 [万元/use]   allowed: (0, ∞)   source: 发改价格〔2025〕65号 price cap" in text
+    assert ("policy.pricing.cap = 0.8 [万元/use]   allowed: (0, 10000]   role: lever   "
+            "clause: plan 二.2 有条件有偿; 发改价格〔2025〕65号 (price ceiling)   source: assumption") in text
 
 
 def test_markdown_rows_carry_unit_range_and_source():
     text = markdown()
     regime = "| `policy.pricing.regime` | `cost_plus_cap` | - | one of free, cost_plus_cap, market, allowed_revenue |"
     assert regime in text
-    assert "| `regulator.audit_rate` | `0.05` | share/month | [0, 1] | plan 六.2 |" in text
+    assert "| `regulator.audit_rate` | `0.05` | share/month | [0, 1] | lever | plan 六.2 建立数据要素市场监管体系 | assumption |" in text
 
 
 def test_list_shows_every_scenario_with_its_question(capsys):

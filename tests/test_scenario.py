@@ -1,12 +1,15 @@
 """Scenario schema: loading, extends, overrides, and malformed scenarios refused with the field path."""
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from sim import Scenario, ScenarioError
+from sim.commands.describe import groups
 from sim.scenario import SETTABLE_ROOTS
+from sim.schema import ROLES
 
 from conftest import BASELINE
 
@@ -138,3 +141,26 @@ def test_the_baseline_cites_the_plan_and_digest_is_stable(baseline):
     assert baseline.name == "wuhan_2023_2025"
     assert Scenario.load(BASELINE).digest() == baseline.digest()
     assert all(e.note.startswith("plan") for e in baseline.timeline)
+
+
+# Tasks per section of the plan's 主要任务 (二、(一)…(六)), so that ``plan 三.5`` names a real task.
+PLAN_TASKS = {"一": 4, "二": 3, "三": 5, "四": 3, "五": 3, "六": 3}
+
+
+def test_every_parameter_has_a_role_a_clause_apart_from_its_source_and_a_finite_range():
+    rows = [p for g in groups() for p in g.parameters]
+    assert len(rows) > 120
+    for p in rows:
+        assert p.role in ROLES, p.path
+        # the source says where the number comes from; a plan clause without a figure goes in `clause`
+        assert not re.match(r"plan\b", p.source), (p.path, p.source)
+        assert "∞" not in p.allowed, (p.path, p.allowed)
+        for section, task in re.findall(r"([一二三四五六])\.(\d)", p.clause):
+            assert 1 <= int(task) <= PLAN_TASKS[section], (p.path, p.clause)
+    roles = {p.role for p in rows}
+    assert roles == set(ROLES)
+    # behaviour is outside policy: uncertainties, and a few technical constants
+    assert all(p.role in ("uncertainty", "constant") for p in rows if p.path.startswith("behaviour."))
+    levers = {p.path for p in rows if p.role == "lever"}
+    assert {"policy.pricing.regime", "policy.revenue_sharing.public_services", "regulator.audit_rate",
+            "exchanges.<id>.fee_rate", "policy.vouchers.rate"} <= levers

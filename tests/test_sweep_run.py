@@ -116,18 +116,19 @@ def test_resume_after_sigkill_gives_exactly_the_uninterrupted_dataset(smoke, tmp
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
-    # A mean starting cash of 1e308 passes validation, but drawing it overflows and the ledger refuses it.
-    spec = write_spec(tmp_path, parameters={"population.merchants.initial_cash": [150, 1.0e308]},
+    # No merchant at the start passes validation but crashes the demand step (a known model bug, listed in
+    # tests/test_fuzz.py KNOWN_MODEL_CRASHES; once it is fixed, use another input the model cannot run).
+    spec = write_spec(tmp_path, parameters={"population.merchants.initial_count": [150, 0]},
                       replicates=2, outputs={"metrics": ["gmv_total"]})
     out = tmp_path / "out"
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "2"]) == 1
     printed = capsys.readouterr()
-    assert "4 runs" in printed.out and "2 ok, 2 failed" in printed.out and "transfers must be finite" in printed.out
+    assert "4 runs" in printed.out and "2 ok, 2 failed" in printed.out and "index 0 is out of bounds" in printed.out
     assert "4/4" in printed.err and "failed=2" in printed.err  # the progress bar
 
     runs = SweepResult(out).runs
     assert runs["status"].tolist() == ["ok", "ok", "failed", "failed"]
-    assert runs.loc[2, "error"] == "ValueError: capital: transfers must be finite and non-negative"
+    assert runs.loc[2, "error"] == "IndexError: index 0 is out of bounds for axis 0 with size 0"
     assert len(list((out / "parts").glob("*.parquet"))) == 2
     assert "Traceback" in (out / "failures" / f"0000002-{runs.loc[2, 'key']}.json").read_text(encoding="utf-8")
 

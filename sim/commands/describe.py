@@ -1,6 +1,6 @@
-"""``describe``: every scenario parameter with its path, default, unit, allowed range and
-source, read from the schema itself (``sim/scenario.py``). ``docs/parameters.md`` is its
-Markdown output."""
+"""``describe``: every scenario parameter with its path, default, unit, allowed range, role
+(lever, uncertainty or constant), the plan clause it models and the source of its number, read
+from the schema itself (``sim/scenario.py``). ``docs/parameters.md`` is its Markdown output."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sim.scenario import SETTABLE_ROOTS, Event, Scenario, Section
+from sim.scenario import SETTABLE_ROOTS, Event, Scenario
+from sim.schema import Section, role_of
 
 MAP_KEY = "<id>"  # stands for the key of a domain, operator or exchange
 
@@ -25,8 +26,11 @@ class Parameter:
     default: str
     unit: str
     allowed: str
+    role: str
+    clause: str
     source: str
     doc: str
+    read_at: str | None = None  # when the model reads it, if only once
 
 
 @dataclass
@@ -39,7 +43,7 @@ class Group:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("describe", help="list every scenario parameter: default, unit, range, source")
+    p = sub.add_parser("describe", help="list every scenario parameter: default, unit, range, role, clause, source")
     p.add_argument("--format", choices=("text", "markdown"), default="text")
     p.set_defaults(func=main)
 
@@ -81,8 +85,11 @@ def _walk(model: type[BaseModel], defaults: BaseModel, prefix: str, group: tuple
                 default=_yaml(getattr(defaults, name)),
                 unit=extra.get("unit", "-"),
                 allowed=_allowed(info),
+                role=role_of(model, name) or "-",
+                clause=extra.get("clause") or "-",
                 source=extra.get("source", "-"),
                 doc=": ".join(filter(None, (context, info.description))),
+                read_at=extra.get("read_at"),
             ))
 
 
@@ -120,6 +127,7 @@ def _allowed(info: FieldInfo) -> str:
     if typing.get_origin(annotation) in (dict, list):
         return "a mapping" if typing.get_origin(annotation) is dict else "a list (see timeline events)"
     bounds = {k: getattr(m, k) for m in info.metadata for k in ("ge", "gt", "le", "lt") if hasattr(m, k)}
+    bounds = {k: str(int(v)) if float(v).is_integer() else repr(v) for k, v in bounds.items()}
     low = f"[{bounds['ge']}" if "ge" in bounds else f"({bounds['gt']}" if "gt" in bounds else "(-∞"
     high = f"{bounds['le']}]" if "le" in bounds else f"{bounds['lt']})" if "lt" in bounds else "∞)"
     return f"{low}, {high}"
@@ -129,13 +137,17 @@ def _events() -> list[str]:
     """Paragraphs on timeline events, from the schema's ``Event``."""
     actions = ", ".join(f"`{a}`" for a in Event.ACTIONS)
     roots = ", ".join(f"`{r}`" for r in SETTABLE_ROOTS)
+    once = ", ".join(f"`{p.path}`" for g in groups() for p in g.parameters if p.read_at)
     return [
-        f"Each entry of `timeline` has a `date` (YYYY-MM), an optional `id` and `note`, and exactly one "
-        f"action: {actions}.",
+        f"Each entry of `timeline` has a `date` (YYYY-MM), an optional `id` (unique) and `note`, and exactly "
+        f"one action: {actions}. An exchange opens once and an operator is founded once.",
         "An `id` lets a scenario that `extends` another replace the parent's event of that `id`, "
-        "or drop it with `{id: ..., remove: true}`.",
+        "or drop it with `{id: ..., remove: true}`; other events are added to the parent's, and an "
+        "explicit `timeline: []` clears them all.",
         f"A `set` event changes parameters from its date on, given as `{{dotted.path: value}}`; "
-        f"parameters under {roots} may be set.",
+        f"parameters under {roots} may be set, one by one. Parameters the model reads only once "
+        f"({once}) cannot be set after that moment (the start of the run, or the event that opens the "
+        "exchange or founds the operator).",
     ]
 
 
@@ -145,8 +157,10 @@ INTRO = (
     "Every parameter can be set in a scenario file by its path (a scenario that `extends` another "
     "says only what differs) or from Python with `Scenario.load(path, overrides={\"path\": value})`. "
     f"Money is in 万元 (10⁴ CNY), time in months; `{MAP_KEY}` stands for the key of a domain, "
-    "operator or exchange. Sources cite the Wuhan plan by section and task (`plan 二.2`), another "
-    "document, or say `assumption`."
+    "operator or exchange. The role says what a parameter is: a `lever` (a policy choice of the plan), "
+    "an `uncertainty` (a condition outside policy) or a `constant` (technical or fixed). The clause is "
+    "the text of the Wuhan plan the parameter models, by section and task (`plan 二.2`); the source "
+    "says where its number comes from: a publication or dated fact, or `assumption`."
 )
 
 
@@ -163,21 +177,24 @@ def markdown() -> str:
         lines += ["", f"## `{g.path}`" if g.path else "## Top level", ""]
         if g.doc:
             lines += [g.doc, ""]
-        lines += ["| parameter | default | unit | allowed | source | meaning |", "|---|---|---|---|---|---|"]
+        lines += ["| parameter | default | unit | allowed | role | clause | source | meaning |",
+                  "|---|---|---|---|---|---|---|---|"]
         for p in g.parameters:
-            cells = (f"`{p.path}`", f"`{p.default}`", p.unit, p.allowed, p.source, p.doc)
+            cells = (f"`{p.path}`", f"`{p.default}`", p.unit, p.allowed, p.role, p.clause, p.source, p.doc)
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += ["", "## Timeline events", "", *("\n\n".join(_events()).splitlines())]
     return "\n".join(lines) + "\n"
 
 
 def text() -> str:
-    lines = ["Scenario parameters: path = default [unit], allowed values, source; then what it means.", "", INTRO]
+    lines = ["Scenario parameters: path = default [unit], allowed values, role, plan clause, source of the "
+             "number; then what it means.", "", INTRO]
     for g in groups():
         lines += ["", f"{g.path or 'top level'}" + (f": {g.doc}" if g.doc else "")]
         for p in g.parameters:
             unit = f" [{p.unit}]" if p.unit != "-" else ""
-            lines.append(f"  {p.path} = {p.default}{unit}   allowed: {p.allowed}   source: {p.source}")
+            lines.append(f"  {p.path} = {p.default}{unit}   allowed: {p.allowed}   role: {p.role}   "
+                         f"clause: {p.clause}   source: {p.source}")
             lines.append(f"      {p.doc}")
     lines += ["", "timeline events", *(f"  {paragraph.replace('`', '')}" for paragraph in _events())]
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""``list``: the scenarios in ``scenarios/``, each with the question it answers."""
+"""``list``: the scenarios in ``scenarios/``, each with the question it answers. A file that
+cannot be read or is invalid is listed as such, with the reason."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import shutil
 import textwrap
 
-from sim.catalog import SCENARIO_DIR, scenario_files
+from sim import catalog
 from sim.scenario import Scenario, ScenarioError
 
 
@@ -16,10 +17,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    files = scenario_files()
+    files = catalog.scenario_files(catalog.SCENARIO_DIR)
+    print(f"Scenarios in {catalog.SCENARIO_DIR} (run one with `python run.py run NAME --out DIR`):\n")
+    if not files:
+        print("(none: the folder holds no .yaml file)")
+        return 0
     width = max(len(p.stem) for p in files) + 2
     columns = max(60, min(shutil.get_terminal_size().columns, 120))
-    print(f"Scenarios in {SCENARIO_DIR} (run one with `python run.py run NAME --out DIR`):\n")
     for path in files:
         try:
             text = " ".join(Scenario.load(path).description.split()) or "(no description)"

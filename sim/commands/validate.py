@@ -1,13 +1,15 @@
-"""``validate FILE...``: check scenario files without running them; every problem is printed
-with its field path. Exit code 0 only if every file is valid."""
+"""``validate FILE...``: check scenario files without running them. Every file is checked and
+every problem printed with its field path; the exit code is 0 only if every file is valid.
+A name from ``scenarios/`` may be given with or without ``.yaml``."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from sim.errors import NotFoundError
-from sim.catalog import load
-from sim.scenario import ScenarioError
+from sim.catalog import SCENARIO_DIR, resolve
+from sim.errors import DataMarketError
+from sim.scenario import Scenario, ScenarioError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,14 +22,23 @@ def main(args: argparse.Namespace) -> int:
     valid = True
     for name in args.files:
         try:
-            load(name)
-        except NotFoundError as exc:
-            print(f"{name}: {exc}")
+            Scenario.load(_file(name))
         except ScenarioError as exc:
             print(f"{name}: {len(exc.errors)} error(s)")
             print("\n".join(f"  {line}" for line in exc.errors))
+        except DataMarketError as exc:
+            print(f"{name}: {exc}")
         else:
             print(f"{name}: ok")
             continue
         valid = False
     return 0 if valid else 2
+
+
+def _file(name: str) -> Path:
+    """The file of ``name``: a path, a library name, or a library file name such as ``small.yaml``."""
+    path = Path(name)
+    in_library = SCENARIO_DIR / path.name
+    if len(path.parts) == 1 and not path.exists() and not path.is_symlink() and in_library.is_file():
+        return in_library
+    return resolve(name)

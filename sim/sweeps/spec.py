@@ -3,30 +3,25 @@ and which outputs to keep. Read from YAML and validated once, like a scenario.""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, model_validator
+from pydantic import Discriminator, Field, PrivateAttr, Tag, ValidationError, model_validator
 
-from sim.catalog import SCENARIO_DIR, scenario_files
+from sim.catalog import resolve
+from sim.errors import DataMarketError
 from sim.metrics import NAMES
-from sim.scenario import ScenarioError, read_mapping
+from sim.scenario import ScenarioError
+from sim.schema import Section, messages, read_mapping, shorten
 
+MAX_SEED = 2**32 - 1  # seeds are stored as int64 in results and fed to numpy's SeedSequence
 
 
 class SpecError(ScenarioError):
     """A sweep spec that cannot be used; ``errors`` lists one ``field: problem`` line each."""
 
-    def __init__(self, errors: list[str], source: str | None = None):
-        super().__init__(errors, source)
-        head = f"invalid sweep spec {source}" if source else "invalid sweep spec"
-        self.args = (head + ":\n" + "\n".join(f"  {e}" for e in errors),)
-
-
-class Section(BaseModel):
-    """A group of spec fields; unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid")
+    kind = "sweep spec"
 
 
 class Bounds(Section):
@@ -36,13 +31,17 @@ class Bounds(Section):
     high: float
 
 
-def _kind(value: Any) -> str:
-    return "bounds" if isinstance(value, (dict, Bounds)) else "values"
+def _kind(value: Any) -> str | None:
+    if isinstance(value, (dict, Bounds)):
+        return "bounds"
+    return "values" if isinstance(value, list) else None
 
 
 # A list of values (grid) or {low, high} bounds (sampled designs); the tag keeps errors to one branch.
 Parameter = Annotated[
-    Union[Annotated[list[Any], Tag("values")], Annotated[Bounds, Tag("bounds")]], Discriminator(_kind)
+    Union[Annotated[list[Any], Tag("values")], Annotated[Bounds, Tag("bounds")]],
+    Discriminator(_kind, custom_error_type="parameter_shape",
+                  custom_error_message="give a list of values or {low, high} bounds"),
 ]
 
 
@@ -66,11 +65,12 @@ class SweepSpec(Section):
     complements: dict[str, list[str]] = Field(
         default_factory=dict, description="path set to 1 minus the sum of the listed paths at every point"
     )
-    samples: int | None = Field(None, ge=1, description="base sample count of a sampled design")
-    levels: int = Field(4, ge=2, description="grid levels of the morris design")
+    samples: int | None = Field(None, ge=1, le=1_000_000, description="base sample count of a sampled design")
+    levels: int = Field(4, ge=2, le=1000, description="grid levels of the morris design")
     second_order: bool = Field(False, description="sobol: also sample for second-order indices")
     replicates: int = Field(1, ge=1, le=100_000)
-    seed: int = Field(0, ge=0, description="seed of replicate 0 and of the sampled design")
+    seed: int = Field(0, ge=0, le=MAX_SEED,
+                      description="seed of replicate 0 and of the sampled design; seed + replicates − 1 ≤ 2**32 − 1")
     outputs: Outputs = Outputs()
 
     _directory: Path = PrivateAttr(default_factory=Path.cwd)
@@ -96,8 +96,13 @@ class SweepSpec(Section):
             elif not isinstance(value, Bounds):
                 if not value:
                     yield f"{where}: give at least one value"
-                elif len({repr(v) for v in value}) < len(value):
-                    yield f"{where}: repeated values in {value}"
+                elif any(isinstance(v, float) and not math.isfinite(v) for v in value):
+                    yield f"{where}: values must be finite numbers, got {shorten(value)}"
+                elif len({_point_key(v) for v in value}) < len(value):
+                    yield f"{where}: a value is given twice in {shorten(value)} (1 and 1.0 are the same point)"
+        if self.seed + self.replicates - 1 > MAX_SEED:
+            yield (f"seed: replicates use seeds {self.seed}…{self.seed + self.replicates - 1}; "
+                   f"the last must be at most {MAX_SEED} (2**32 - 1)")
         if grid and self.samples is not None:
             yield "samples: not used by the grid design (its points are every combination of the value lists)"
         if not grid and self.samples is None:
@@ -134,7 +139,7 @@ class SweepSpec(Section):
         try:
             spec = cls.model_validate(data)
         except ValidationError as exc:
-            raise SpecError(_messages(exc), source) from None
+            raise SpecError(messages(exc, SweepSpec), source) from None
         spec._directory = Path(directory).resolve() if directory else Path.cwd()
         spec._source = source
         return spec
@@ -145,35 +150,19 @@ class SweepSpec(Section):
         return self._source
 
     def base_path(self) -> Path:
-        """The base scenario file: a path beside the spec, else a name in ``scenarios/``."""
+        """The base scenario file: a path beside the spec (``.yaml`` may be left out), else a
+        name in ``scenarios/`` (:func:`sim.catalog.resolve`)."""
         beside = self._directory / self.base
-        for candidate in (beside, beside.with_name(beside.name + ".yaml"), SCENARIO_DIR / f"{self.base}.yaml"):
-            if candidate.is_file():
-                return candidate.resolve()
-        known = ", ".join(p.stem for p in scenario_files())
-        raise SpecError([f"base: no scenario {self.base!r} beside the spec or in scenarios/ ({known})"], self.source)
+        for candidate in (beside, beside.with_name(beside.name + ".yaml")):
+            if candidate.exists() or candidate.is_symlink():
+                return candidate.absolute()  # a folder or a device is named as such when it is read
+        try:
+            return resolve(self.base).absolute()
+        except DataMarketError as exc:
+            raise SpecError([f"base: no scenario {self.base!r} beside the spec; {exc}"], self.source) from None
 
 
-def _messages(exc: ValidationError) -> list[str]:
-    """One ``field.path: problem`` line per error."""
-    lines = []
-    for err in exc.errors():
-        loc = list(err["loc"])
-        if loc[:1] == ["parameters"] and len(loc) > 2:
-            tag = loc.pop(2)  # the union branch chosen: "values" or "bounds"
-            if tag == "values" and err["type"] == "list_type":
-                lines.append(f"parameters.{loc[1]}: give a list of values or {{low, high}} bounds, "
-                             f"got {err['input']!r}")
-                continue
-        path = ".".join(str(p) for p in loc)
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "value_error" and not loc:
-            lines.extend(msg.splitlines())
-        elif err["type"] == "extra_forbidden":
-            model = {0: SweepSpec, 1: Outputs, 2: Bounds}[len(loc) - 1]
-            lines.append(f"{path}: unknown field; allowed here: {', '.join(model.model_fields)}")
-        elif err["type"] == "value_error":
-            lines.append(f"{path}: {msg}")
-        else:
-            lines.append(f"{path}: {msg}, got {err.get('input')!r}")
-    return lines
+def _point_key(value: Any) -> Any:
+    """Values that are the same design point compare equal: 1 and 1.0, not 1 and true."""
+    return ("number", float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else (
+        type(value).__name__, repr(value))
