@@ -163,15 +163,15 @@ class DataMerchant(mesa.Agent):
 
     @staticmethod
     def develop_in_turn(merchants: list[DataMerchant], order: np.ndarray, chance: np.ndarray,
-                        rng: np.random.Generator) -> None:
+                        rng: np.random.Generator) -> np.ndarray:
         """Activation: merchants take their turn in ``order`` (a random permutation); each that may
         develop draws from ``rng`` (the development stream) whether it develops a product now,
         with its ``chance``. The turns are sequential because a product's own draws follow its
-        developer's in the same stream."""
+        developer's in the same stream. Returns the new products."""
         chance = chance.tolist()
-        for i in order.tolist():
-            if not math.isnan(chance[i]) and rng.random() < chance[i]:
-                merchants[i].develop()
+        new = [merchants[i].develop() for i in order.tolist()
+               if not math.isnan(chance[i]) and rng.random() < chance[i]]
+        return np.array(new, dtype=np.int64)
 
     @staticmethod
     def leaving(merchants: list[DataMerchant], exit_after: int, severe_violations: int) -> list[DataMerchant]:

@@ -68,6 +68,9 @@ ZH_NAMES = {
     "broker_commissions": "数据经纪佣金",
     "trust_off_exchange": "场外交易信任度",
     "trust_exchange": "场内交易信任度",
+    "products_created": "新开发产品",
+    "noncompliant_created": "新开发不合规产品",
+    "noncompliant_created_share": "新开发产品不合规比例",
 }
 ZH_UNITS = {
     "万元": "万元",

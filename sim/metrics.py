@@ -73,6 +73,10 @@ METRICS = (
     Metric("broker_commissions", "万元", "sum", "commissions paid to brokers on the deals they found"),
     Metric("trust_off_exchange", "0-1", "mean", "users' mean trust in bilateral (场外) trade"),
     Metric("trust_exchange", "0-1", "mean", "users' mean trust in the open exchanges (0 before any opens)"),
+    Metric("products_created", "products", "sum", "products merchants developed"),
+    Metric("noncompliant_created", "products", "sum", "of them, products developed with unauthorized personal data"),
+    Metric("noncompliant_created_share", "share", "ratio:noncompliant_created/products_created",
+           "share of developed products that are non-compliant"),
 )
 NAMES = tuple(m.name for m in METRICS)
 FINANCING = ("capital", "loan", "repayment")
@@ -107,6 +111,8 @@ class Month:
     loans: float  # new loans against data assets, 万元
     entries: int = 0  # merchants that entered
     attractiveness: float = 0.0  # the entry rate's multiplier
+    products_created: int = 0  # products merchants developed
+    noncompliant_created: int = 0  # of them, non-compliant
 
 
 def month_row(model, month: Month) -> dict[str, Any]:
@@ -187,6 +193,10 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "broker_commissions": by_kind["broker_commission"],
         "trust_off_exchange": float(u.trust[:, 0].mean()),
         "trust_exchange": float(u.trust[:, 2:][:, opened].mean()) if opened.any() else 0.0,
+        "products_created": month.products_created,
+        "noncompliant_created": month.noncompliant_created,
+        "noncompliant_created_share": month.noncompliant_created / month.products_created
+        if month.products_created else 0.0,
     }
     # plain floats, which Mesa's DataCollector copies cheaply
     return {"date": model.dates[t], **{k: float(v) for k, v in row.items()}}

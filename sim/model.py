@@ -165,14 +165,16 @@ class DataMarketModel(mesa.Model):
             raise SimulationFinished(f"the scenario's {len(self.dates)} months have all been run")
         self._timeline()
         self._public_supply()
-        entries, attractiveness, loans = self._merchant_supply()
+        entries, attractiveness, new_products, loans = self._merchant_supply()
         self._listing()
         purchases, application_costs = self._demand()
         money, income = self._settlement(purchases)
         supervision = self._supervision()
         self._learning(purchases, money)
         self._record(Month(purchases=purchases, application_costs=application_costs, settlement=money, income=income,
-                           supervision=supervision, loans=loans, entries=entries, attractiveness=attractiveness))
+                           supervision=supervision, loans=loans, entries=entries, attractiveness=attractiveness,
+                           products_created=new_products.size,
+                           noncompliant_created=int(np.sum(~self.products.compliant[new_products]))))
         self.running = self.steps < len(self.dates)
 
     def _timeline(self) -> None:
@@ -220,9 +222,9 @@ class DataMarketModel(mesa.Model):
         self.products.set_quality(public, d.quality[self.products.domain_a[public]])
         founded.do("set_price")
 
-    def _merchant_supply(self) -> tuple[int, float, float]:
+    def _merchant_supply(self) -> tuple[int, float, np.ndarray, float]:
         """Entry, costs, then each merchant's own decisions in a random order. Returns the
-        entrants, the entry rate's multiplier and new loans, 万元."""
+        entrants, the entry rate's multiplier, the new products and new loans, 万元."""
         attractiveness = DataMerchant.attractiveness(self, self.datacollector.model_vars["merchant_operating_profit"])
         entries = DataMerchant.enter(self, self.streams["entry"], attractiveness)
         self.products_per_merchant = self._count_products()
@@ -230,8 +232,9 @@ class DataMarketModel(mesa.Model):
         DataMerchant.pay_costs(self, everyone, self.products_per_merchant)
         loans = DataMerchant.finance(self, everyone)
         chance = DataMerchant.development_chances(self, everyone, self.products_per_merchant)
-        DataMerchant.develop_in_turn(everyone, self.rng.permutation(len(everyone)), chance, self.streams["development"])
-        return entries, attractiveness, loans
+        new = DataMerchant.develop_in_turn(everyone, self.rng.permutation(len(everyone)), chance,
+                                           self.streams["development"])
+        return entries, attractiveness, new, loans
 
     def _listing(self) -> None:
         """Sellers weigh listing (MODEL §6.3 channel); exchanges review the applicants (§6.5)."""
