@@ -1,6 +1,6 @@
 """Data merchant (数据商; plan 三.2, 五.1, 五.2): enters when the market pays, pays its costs,
 borrows against registered data assets, develops products, adapts their prices and exits after
-sustained losses or severe violations (MODEL §6.3).
+sustained losses, severe violations or a penalty it cannot pay (MODEL §6.3).
 
 Merchants are few (hundreds), so each is a Mesa agent; what every merchant does alike each
 month (entry, costs, borrowing and repaying, the chance of developing, exit, price adaptation)
@@ -44,6 +44,9 @@ class DataMerchant(mesa.Agent):
         self.negative_months = 0
         self.violations = 0
         self.warned = False
+        self.insolvent = False  # could not pay a penalty in full: exits
+        self.year_sales = 0.0  # sales revenue of the current calendar year, 万元
+        self.last_year_sales = 0.0  # of the previous calendar year (the turnover of PIPL art. 66(2)), 万元
         self.debt = 0.0
         self.sales: deque[float] = deque(maxlen=model.params.behaviour.asset_sales_window)  # monthly sales, 万元
 
@@ -64,17 +67,33 @@ class DataMerchant(mesa.Agent):
         model.n_merchants_ever += 1
         return merchant
 
-    @classmethod
-    def enter(cls, model, rng: np.random.Generator, recent_profit: list[float]) -> int:
-        """Entry: Poisson, scaled by the recent profit per merchant (``entry_profit_window``
-        months of merchants' total profit, 万元); cultivation raises it, subsidies lower its cost.
-        Entrants pay the entry cost and receive the grant. Returns the number of entrants."""
+    @staticmethod
+    def attractiveness(model, recent_profit: list[float]) -> float:
+        """How much the market's recent returns multiply the entry rate. The payoff of entering
+        relative to its cost, ``x = 1 + (π̄ · payback + grant) / entry_cost`` (1 at break-even),
+        maps smoothly onto ``A = A_max · x⁺ / (x⁺ + A_max − 1)``: A is 1 at break-even, 0 when
+        entry cannot pay, and approaches ``A_max = entry_attractiveness_max`` only for payoffs
+        far above the cost, so the ceiling does not bind in normal times. π̄ is an entrant's
+        expected monthly operating profit: the mean over the last ``entry_profit_window`` months
+        of merchants' operating profit (``merchant_operating_profit``: without fines,
+        confiscations and financing, which an entrant does not expect to share) per merchant."""
         s = model.params
         par, b = s.population.merchants, s.behaviour
         recent = recent_profit[-b.entry_profit_window:]
         profit = float(np.mean(recent)) / max(len(model.merchants), 1) if recent else 0.0
         grant = s.policy.cultivation.entry_subsidy
-        attractiveness = np.clip(1 + (profit * b.payback_months + grant) / par.entry_cost, 0, b.entry_attractiveness_max)
+        payoff = max(0.0, 1 + (profit * b.payback_months + grant) / par.entry_cost)
+        ceiling = b.entry_attractiveness_max
+        return ceiling * payoff / (payoff + ceiling - 1) if ceiling > 1 else min(payoff, ceiling)
+
+    @classmethod
+    def enter(cls, model, rng: np.random.Generator, attractiveness: float) -> int:
+        """Entry: Poisson with mean ``entry_rate`` × ``attractiveness`` (:meth:`attractiveness`);
+        cultivation raises it. Entrants pay the entry cost and receive the grant. Returns the
+        number of entrants."""
+        s = model.params
+        par = s.population.merchants
+        grant = s.policy.cultivation.entry_subsidy
         n_new = rng.poisson(par.entry_rate * (1 + s.policy.cultivation.effect) * attractiveness)
         for _ in range(n_new):
             merchant = cls.create(model, rng)
@@ -144,21 +163,22 @@ class DataMerchant(mesa.Agent):
 
     @staticmethod
     def develop_in_turn(merchants: list[DataMerchant], order: np.ndarray, chance: np.ndarray,
-                        rng: np.random.Generator) -> None:
+                        rng: np.random.Generator) -> np.ndarray:
         """Activation: merchants take their turn in ``order`` (a random permutation); each that may
         develop draws from ``rng`` (the development stream) whether it develops a product now,
         with its ``chance``. The turns are sequential because a product's own draws follow its
-        developer's in the same stream."""
+        developer's in the same stream. Returns the new products."""
         chance = chance.tolist()
-        for i in order.tolist():
-            if not math.isnan(chance[i]) and rng.random() < chance[i]:
-                merchants[i].develop()
+        new = [merchants[i].develop() for i in order.tolist()
+               if not math.isnan(chance[i]) and rng.random() < chance[i]]
+        return np.array(new, dtype=np.int64)
 
     @staticmethod
     def leaving(merchants: list[DataMerchant], exit_after: int, severe_violations: int) -> list[DataMerchant]:
-        """Merchants that exit: ``exit_after`` months in a row with negative cash, or
-        ``severe_violations`` penalised violations."""
-        return [x for x in merchants if x.negative_months >= exit_after or x.violations >= severe_violations]
+        """Merchants that exit: ``exit_after`` months in a row with negative cash,
+        ``severe_violations`` penalised violations, or a penalty they could not pay (insolvent)."""
+        return [x for x in merchants
+                if x.negative_months >= exit_after or x.violations >= severe_violations or x.insolvent]
 
     @staticmethod
     def exit(leaving: list[DataMerchant], products: Products) -> None:
@@ -206,8 +226,7 @@ class DataMerchant(mesa.Agent):
             relevance = np.full(domains.relevance.shape[1], b.default_relevance)
             relevance[self.focus] = 1.0
             pair = (-1, -1)
-        p_illicit = (1 - self.honesty) * b.noncompliance_propensity * (1 - b.deterrence * m.regulator.active)
-        compliant = not rng.random() < p_illicit
+        compliant = not rng.random() < self._p_illicit(pair)
         if not compliant:
             quality *= 1 + b.illicit_quality_bonus
         quality = min(1.0, quality)
@@ -216,6 +235,21 @@ class DataMerchant(mesa.Agent):
             quality=quality, price=self._launch_price(quality, relevance), compliant=compliant, created=m.month_index,
             listing_taste=float(rng.normal()), relevance=relevance,
         )
+
+    def _p_illicit(self, pair: tuple[int, int]) -> float:
+        """Chance of adding unauthorized personal data to a new product: ``(1 − honesty) ×
+        noncompliance_propensity``, divided by ``1 + deterrence_elasticity × E[penalty] / E[gain]``.
+        The gain is the quality bonus's share of the revenue a product is expected to earn over
+        ``payback_months``; the penalty is what the regulator's audits, tiers and tolerance make
+        of being caught (:meth:`agents.regulator.Regulator.expected_penalty`)."""
+        m = self.model
+        b = m.params.behaviour
+        revenue = m.expected_product_revenue * b.payback_months
+        serious = bool(m.domains.touches_important(np.array(pair[0]), np.array(pair[1])))
+        penalty = m.regulator.expected_penalty(revenue, serious, self.last_year_sales, self.warned, b.payback_months)
+        gain = b.illicit_quality_bonus * revenue
+        ratio = 0.0 if penalty == 0 else (penalty / gain if gain > 0 else math.inf)
+        return (1 - self.honesty) * b.noncompliance_propensity / (1 + b.deterrence_elasticity * ratio)
 
     def _launch_price(self, quality: float, relevance: np.ndarray) -> float:
         """Launch price: a share of the product's value to an average buyer, at least marginal cost."""
@@ -230,17 +264,26 @@ class DataMerchant(mesa.Agent):
         self.warned = True
         return first
 
-    def pay_penalty(self, fine: float) -> None:
-        """Pay a fine to the treasury; the violation counts towards exit."""
+    def pay_penalty(self, due: float) -> float:
+        """Pay a fine and confiscated gains (万元) to the treasury from the cash it has, never
+        going below zero; the violation counts towards exit, and a merchant that cannot pay in
+        full is insolvent. Returns the amount left unpaid."""
         m = self.model
-        m.ledger.transfer(self.account, m.accounts["treasury"], "penalty", fine)
+        paid = min(due, max(self.cash, 0.0))
+        m.ledger.transfer(self.account, m.accounts["treasury"], "penalty", paid)
         self.violations += 1
+        self.insolvent = self.insolvent or paid < due
+        return due - paid
 
     @staticmethod
     def close_month(model, merchants: list[DataMerchant], revenue: np.ndarray) -> None:
-        """Each merchant records the month's sales revenue (万元, by merchant index) and counts
-        the months it has spent with negative cash in a row."""
+        """Each merchant records the month's sales revenue (万元, by merchant index), its year's
+        turnover (closed in December), and counts the months it has spent with negative cash in a row."""
         broke = model.ledger.balance[[x.account for x in merchants]] < 0
+        december = model.calendar_month == 12
         for x, r, b in zip(merchants, revenue[[x.index for x in merchants]].tolist(), broke.tolist()):
             x.sales.append(r)
+            x.year_sales += r
+            if december:
+                x.last_year_sales, x.year_sales = x.year_sales, 0.0
             x.negative_months = x.negative_months + 1 if b else 0

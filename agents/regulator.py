@@ -1,5 +1,6 @@
-"""Regulator (监管部门; plan 六.2): audits, penalties with tolerance for first minor violations
-(包容审慎), incidents and alerts (MODEL §6.7)."""
+"""Regulator (监管部门; plan 六.2): audits, fines within the statutory tiers with tolerance for
+first minor violations (包容审慎), incidents, alerts, and the expected penalty merchants weigh
+before adding unauthorized personal data (MODEL §6.7)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,25 @@ from sim.population import trust_column
 
 @dataclass(frozen=True)
 class Audit:
-    """The month's audits: merchants audited, non-compliant products found, fines (万元)."""
+    """The month's audits (万元 for money).
 
-    audits: float
-    violations_detected: float
-    penalties: float
+    Args:
+        audits: merchants audited.
+        violations_detected: non-compliant products found.
+        penalties: fines and confiscated gains paid to the treasury.
+        confiscations: illegal gains ordered confiscated (the penalised products' revenue).
+        uncollected: fines and confiscations merchants could not pay.
+        largest_fine_share: the month's largest fine over its tier's cap (0 without fines).
+        insolvent: merchants that could not pay in full (they exit).
+    """
+
+    audits: float = 0.0
+    violations_detected: float = 0.0
+    penalties: float = 0.0
+    confiscations: float = 0.0
+    uncollected: float = 0.0
+    largest_fine_share: float = 0.0
+    insolvent: frozenset[int] = frozenset()
 
 
 class Regulator(mesa.Agent):
@@ -25,6 +40,7 @@ class Regulator(mesa.Agent):
         super().__init__(model)
         self.active = False
         self.alert_until = -1
+        self.incident_products: set[int] = set()  # products that caused an incident: a serious violation
 
     @property
     def params(self):
@@ -40,38 +56,83 @@ class Regulator(mesa.Agent):
             rate *= self.params.alert_multiplier
         return min(1.0, rate)
 
+    # ---- the law's fine schedule ------------------------------------------------------------
+
+    def fine_cap(self, serious: bool, turnover: float) -> float:
+        """Largest fine, 万元: ``fine_cap_ordinary`` (PIPL art. 66(1)); for a serious violation
+        the larger of ``fine_cap_serious`` and ``fine_turnover_share`` of the merchant's
+        previous-year turnover (PIPL art. 66(2))."""
+        par = self.params
+        return max(par.fine_cap_serious, par.fine_turnover_share * turnover) if serious else par.fine_cap_ordinary
+
+    def fine(self, gains: float, serious: bool, turnover: float) -> float:
+        """The fine on one violation, 万元: ``penalty_multiple`` × the product's illegal gains, at
+        least ``penalty_floor``, at most the tier's cap (:meth:`fine_cap`). Confiscation of the
+        gains comes on top (PIPL art. 66 没收违法所得)."""
+        par = self.params
+        return min(self.fine_cap(serious, turnover), max(par.penalty_floor, par.penalty_multiple * gains))
+
+    def serious(self, products: np.ndarray) -> np.ndarray:
+        """Serious violations: the product uses important-level data or caused an incident."""
+        p = self.model.products
+        important = self.model.domains.touches_important(p.domain_a[products], p.domain_b[products])
+        return important | np.isin(products, list(self.incident_products))
+
+    def expected_penalty(self, gains: float, serious: bool, turnover: float, warned: bool, horizon: int) -> float:
+        """What a merchant expects to pay for a non-compliant product earning ``gains`` 万元 over
+        ``horizon`` months: the chance an audit finds it within the horizon, times confiscation
+        plus fine; nothing while supervision is off or a first violation would only be warned."""
+        par = self.params
+        if not self.active or (par.tolerance_first_minor and not warned):
+            return 0.0
+        p_caught = 1 - (1 - self.audit_rate() * par.detection_prob) ** horizon
+        return p_caught * (gains + self.fine(gains, serious, turnover))
+
+    # ---- the month ----------------------------------------------------------------------------
+
     def audit(self) -> Audit:
-        """Audit a share of active merchants; penalise (or warn) detected non-compliant products."""
+        """Audit a share of active merchants; penalise (or warn) detected non-compliant products.
+        A merchant pays what its cash allows; one that cannot pay in full is insolvent."""
         m = self.model
-        out = {"audits": 0.0, "violations_detected": 0.0, "penalties": 0.0}
         if not self.active or not m.merchants:
-            return Audit(**out)
+            return Audit()
         rng = m.streams["supervision"]
         merchants = list(m.merchants)
         rate = self.audit_rate()
         audited = [x for x, u in zip(merchants, rng.random(len(merchants))) if u < rate]
-        out["audits"] = float(len(audited))
         products = m.products
         par = self.params
         noncompliant = np.flatnonzero(products.merchant_owned() & ~products.view("compliant"))
         owner = products.owner[noncompliant]
+        out = {"violations_detected": 0.0, "penalties": 0.0, "confiscations": 0.0, "uncollected": 0.0,
+               "largest_fine_share": 0.0}
+        insolvent = set()
         for merchant in audited:
             bad = noncompliant[owner == merchant.index]  # an audit changes only its own merchant's products
             found = bad[rng.random(bad.size) < par.detection_prob]
-            for product in found:
+            for product, serious in zip(found.tolist(), self.serious(found).tolist()):
                 out["violations_detected"] += 1
                 if par.tolerance_first_minor and merchant.warn():
                     products.restore_compliance(product, m.params.behaviour.illicit_quality_bonus)
                     continue
-                fine = max(par.penalty_floor, par.penalty_multiple * products.revenue[product])
-                merchant.pay_penalty(fine)
-                out["penalties"] += fine
+                gains = float(products.revenue[product])
+                cap = self.fine_cap(serious, merchant.last_year_sales)
+                fine = self.fine(gains, serious, merchant.last_year_sales)
+                unpaid = merchant.pay_penalty(fine + gains)
+                out["penalties"] += fine + gains - unpaid
+                out["confiscations"] += gains
+                out["uncollected"] += unpaid
+                out["largest_fine_share"] = max(out["largest_fine_share"], fine / cap if cap > 0 else 1.0)
+                if unpaid > 0:
+                    insolvent.add(merchant.index)
                 products.deactivate(product)
-        return Audit(**out)
+        return Audit(audits=float(len(audited)), insolvent=frozenset(insolvent), **out)
 
     def incidents(self) -> int:
-        """Each active non-compliant product may leak; an incident cuts trust in its channel
-        city-wide and puts the regulator on alert (plan 六.2 风险预警和应急处置)."""
+        """Each active non-compliant product may leak. An incident cuts its recent buyers' trust
+        in the channel it is sold on by ``incident_trust_shock`` (so the damage grows with the
+        product's sales), everyone's trust in every channel by ``incident_spillover``, makes the
+        violation serious, and puts the regulator on alert (plan 六.2 风险预警和应急处置)."""
         m = self.model
         products = m.products
         bad = np.flatnonzero(products.view("active") & ~products.view("compliant"))
@@ -80,9 +141,10 @@ class Regulator(mesa.Agent):
         chance = b.incident_prob * np.where(important, b.important_incident_multiplier, 1.0)
         hit = bad[m.streams["incidents"].random(bad.size) < chance]
         if hit.size:
-            shock = 1 - self.params.incident_trust_shock
-            for column in np.unique(trust_column(products.channel[hit])):
-                n_hits = int(np.sum(trust_column(products.channel[hit]) == column))
-                m.users.shock_trust(column, shock**n_hits)
+            users = m.users
+            for product, column in zip(hit.tolist(), trust_column(products.channel[hit]).tolist()):
+                users.shock_trust(column, 1 - b.incident_trust_shock, users.last_product == product)
+            users.shock_trust(None, (1 - b.incident_spillover) ** hit.size)
+            self.incident_products.update(hit.tolist())
             self.alert_until = m.month_index + self.params.alert_months
         return int(hit.size)

@@ -58,6 +58,19 @@ ZH_NAMES = {
     "public_service_fund": "公共服务基金余额",
     "merchant_exits": "退出数据商",
     "ledger_imbalance": "账目不平衡",
+    "merchant_operating_profit": "数据商经营利润",
+    "merchant_entries": "新进入数据商",
+    "entry_attractiveness": "进入吸引力",
+    "confiscations": "没收违法所得",
+    "penalties_uncollected": "未缴罚没款",
+    "largest_fine_share": "最大罚款占法定上限比例",
+    "exits_insolvency": "无力缴纳罚款退出",
+    "broker_commissions": "数据经纪佣金",
+    "trust_off_exchange": "场外交易信任度",
+    "trust_exchange": "场内交易信任度",
+    "products_created": "新开发产品",
+    "noncompliant_created": "新开发不合规产品",
+    "noncompliant_created_share": "新开发产品不合规比例",
 }
 ZH_UNITS = {
     "万元": "万元",
@@ -69,6 +82,7 @@ ZH_UNITS = {
     "products": "个",
     "incidents": "起",
     "0-1": "0–1",
+    "×": "倍",
 }
 WORDS = {
     "month": ("Month", "月份"),

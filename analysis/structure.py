@@ -39,7 +39,8 @@ def _by_scenario(products: pd.DataFrame, by: str) -> dict:
 def _curve(sales: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The exact Lorenz curve: share of products (ascending sales) against share of sales."""
     x = np.arange(sales.size + 1) / sales.size
-    return x, np.concatenate([[0.0], np.cumsum(sales) / sales.sum()])
+    cumulative = np.cumsum(sales)
+    return x, np.concatenate([[0.0], cumulative / cumulative[-1]])  # ends at exactly 1 (sum() may round apart)
 
 
 def _lorenz(sales: np.ndarray) -> np.ndarray:

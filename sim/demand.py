@@ -47,6 +47,7 @@ class Purchases:
     value: np.ndarray  # value V to the buyer
     surplus: np.ndarray  # V − paid − perceived risk
     misreport: np.ndarray  # bool: the buyer misreports a public-interest purpose
+    brokered: np.ndarray  # bool: a deal found through the brokers' extra candidates
 
     @property
     def n(self) -> int:
@@ -75,7 +76,7 @@ def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: P
         voucher_rate: share of an on-exchange price the treasury pays this month.
         approved: (len(buyers),) bool, approved for free public-data use.
     """
-    cand, via = _candidates(rng, buyers, users, products, venues, b, broker_boost)
+    cand, via, brokered = _candidates(rng, buyers, users, products, venues, b, broker_boost)
     valid = cand >= 0
     c = np.where(valid, cand, 0)
     usability = np.where(via == OPERATOR, b.raw_data_usability, 1.0)  # raw public data needs processing
@@ -99,9 +100,11 @@ def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: P
 
     rows = np.flatnonzero(choice.bought)
     cols = choice.col[rows]
+    product = cand[rows, cols]
+    repeat = product == users.last_product[buyers[rows]]  # a buyer's own last product is no broker's find
     return Purchases(
         buyers=buyers[rows],
-        product=cand[rows, cols],
+        product=product,
         via=via[rows, cols],
         list_price=list_price[rows, cols],
         paid=pay[rows, cols],
@@ -109,12 +112,14 @@ def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: P
         value=value[rows, cols],
         surplus=choice.utility[rows],
         misreport=users.misreports[buyers[rows]],
+        brokered=brokered[cols] & ~repeat,
     )
 
 
 def _candidates(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
-                broker_boost: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``(len(buyers), k)`` candidate products (-1: empty slot) and the via of each slot.
+                broker_boost: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``(len(buyers), k)`` candidate products (-1: empty slot), the via of each slot, and
+    the ``(k,)`` columns the brokers found (the last ``broker_boost`` off-exchange slots).
 
     Blocks, in order: off-exchange products (weighted by exposure), each open exchange's listed
     products (only if the buyer knows the exchange, and only as often as the catalogue covers
@@ -144,4 +149,6 @@ def _candidates(rng: np.random.Generator, buyers: np.ndarray, users: Users, prod
     via = np.concatenate([np.full(blk.shape[1], v) for blk, v in zip(blocks[:-1], vias)])
     via = np.broadcast_to(via, (m, via.size))
     last_via = np.where(channel[np.maximum(last, 0)] == OPERATOR, OPERATOR, OFF_EXCHANGE)
-    return cand, np.hstack([via, last_via[:, None]])
+    brokered = np.zeros(cand.shape[1], dtype=bool)
+    brokered[b.k_off: b.k_off + broker_boost] = True
+    return cand, np.hstack([via, last_via[:, None]]), brokered

@@ -80,4 +80,5 @@ class Domains:
 
     def touches_important(self, domain_a: np.ndarray, domain_b: np.ndarray) -> np.ndarray:
         """Whether a product with inputs ``domain_a``/``domain_b`` (-1: none) uses important-level data."""
-        return self.important[domain_a] | self.important[domain_b]
+        a, b = np.asarray(domain_a), np.asarray(domain_b)
+        return ((a >= 0) & self.important[np.maximum(a, 0)]) | ((b >= 0) & self.important[np.maximum(b, 0)])

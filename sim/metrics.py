@@ -21,7 +21,7 @@ from sim.settlement import OperatorIncome, Settlement
 class Metric:
     name: str
     unit: str
-    year: str  # "sum", "mean", "last", or "ratio:numerator/denominator"
+    year: str  # "sum", "mean", "last", "max", or "ratio:numerator/denominator"
     description: str
 
 
@@ -52,7 +52,7 @@ METRICS = (
     Metric("audits", "merchants", "sum", "merchants audited"),
     Metric("violations_detected", "products", "sum", "non-compliant products found by audits"),
     Metric("n_noncompliant", "products", "mean", "active non-compliant products after audits"),
-    Metric("penalties", "万元", "sum", "penalties paid to the treasury"),
+    Metric("penalties", "万元", "sum", "penalties paid to the treasury (fines and confiscated gains)"),
     Metric("incidents", "incidents", "sum", "security incidents"),
     Metric("leakage_value", "万元", "sum", "paid price forgone on free uses obtained by false public-interest claims"),
     Metric("voucher_spend", "万元", "sum", "data vouchers paid by the treasury"),
@@ -61,9 +61,26 @@ METRICS = (
     Metric("public_service_fund", "万元", "last", "balance of the public-service fund"),
     Metric("merchant_exits", "merchants", "sum", "merchants that left the market"),
     Metric("ledger_imbalance", "万元", "sum", "sum of all balances plus |ledger sales − market GMV|; 0 when the books balance"),
+    # supervision, entry and trust (MODEL §6.3, §6.6, §6.7)
+    Metric("merchant_operating_profit", "万元", "sum",
+           "merchants' net cash flow excluding capital, loans, repayments, penalties and entry grants"),
+    Metric("merchant_entries", "merchants", "sum", "merchants that entered the market"),
+    Metric("entry_attractiveness", "×", "mean", "multiplier of the entry rate from an entrant's expected profit"),
+    Metric("confiscations", "万元", "sum", "illegal gains ordered confiscated from penalised products"),
+    Metric("penalties_uncollected", "万元", "sum", "fines and confiscations merchants could not pay"),
+    Metric("largest_fine_share", "share", "max", "largest fine of the period over its statutory cap"),
+    Metric("exits_insolvency", "merchants", "sum", "merchants that exited unable to pay a penalty"),
+    Metric("broker_commissions", "万元", "sum", "commissions paid to brokers on the deals they found"),
+    Metric("trust_off_exchange", "0-1", "mean", "users' mean trust in bilateral (场外) trade"),
+    Metric("trust_exchange", "0-1", "mean", "users' mean trust in the open exchanges (0 before any opens)"),
+    Metric("products_created", "products", "sum", "products merchants developed"),
+    Metric("noncompliant_created", "products", "sum", "of them, products developed with unauthorized personal data"),
+    Metric("noncompliant_created_share", "share", "ratio:noncompliant_created/products_created",
+           "share of developed products that are non-compliant"),
 )
 NAMES = tuple(m.name for m in METRICS)
 FINANCING = ("capital", "loan", "repayment")
+ONE_OFF = ("penalty", "entry_subsidy")  # left out of the operating profit entrants expect
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,10 @@ class Supervision:
     noncompliant: float  # active non-compliant products after audits
     incidents: float
     exits: int  # merchants that left the market
+    confiscations: float = 0.0  # 万元
+    uncollected: float = 0.0  # 万元, fines and confiscations not paid
+    largest_fine_share: float = 0.0  # largest fine over its cap
+    exits_insolvency: int = 0  # of the exits, merchants that could not pay a penalty
 
 
 @dataclass(frozen=True)
@@ -88,6 +109,10 @@ class Month:
     income: OperatorIncome  # all operators together
     supervision: Supervision
     loans: float  # new loans against data assets, 万元
+    entries: int = 0  # merchants that entered
+    attractiveness: float = 0.0  # the entry rate's multiplier
+    products_created: int = 0  # products merchants developed
+    noncompliant_created: int = 0  # of them, non-compliant
 
 
 def month_row(model, month: Month) -> dict[str, Any]:
@@ -113,11 +138,15 @@ def month_row(model, month: Month) -> dict[str, Any]:
         flows["amount"][operating & is_merchant[flows["payee"]]].sum()
         - flows["amount"][operating & is_merchant[flows["payer"]]].sum()
     )
+    one_off = np.isin(flows["kind"], [KIND[k] for k in ONE_OFF])
+    one_off_net = float(flows["amount"][one_off & is_merchant[flows["payee"]]].sum()
+                        - flows["amount"][one_off & is_merchant[flows["payer"]]].sum())
     treasury = model.accounts["treasury"]
     usable = model.domains.unrestricted()
     shares = income.shares
     n_paid = float(paying.sum())
     t = model.month_index
+    opened = np.array([x.is_open for x in model.exchanges], dtype=bool)
     row = {
         "gmv_total": gmv,
         "gmv_exchange": gmv_exchange,
@@ -154,6 +183,20 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "public_service_fund": float(model.ledger.balance[model.accounts["public_service_fund"]]),
         "merchant_exits": sup.exits,
         "ledger_imbalance": imbalance + abs(by_kind["sale"] + by_kind["voucher"] - gmv),
+        "merchant_operating_profit": profit - one_off_net,
+        "merchant_entries": month.entries,
+        "entry_attractiveness": month.attractiveness,
+        "confiscations": sup.confiscations,
+        "penalties_uncollected": sup.uncollected,
+        "largest_fine_share": sup.largest_fine_share,
+        "exits_insolvency": sup.exits_insolvency,
+        "broker_commissions": by_kind["broker_commission"],
+        "trust_off_exchange": float(u.trust[:, 0].mean()),
+        "trust_exchange": float(u.trust[:, 2:][:, opened].mean()) if opened.any() else 0.0,
+        "products_created": month.products_created,
+        "noncompliant_created": month.noncompliant_created,
+        "noncompliant_created_share": month.noncompliant_created / month.products_created
+        if month.products_created else 0.0,
     }
     # plain floats, which Mesa's DataCollector copies cheaply
     return {"date": model.dates[t], **{k: float(v) for k, v in row.items()}}
@@ -165,7 +208,7 @@ def yearly(frame: pd.DataFrame) -> pd.DataFrame:
     year = pd.to_datetime(frame["date"]).dt.year.rename("year")
     groups = frame.groupby([*[frame[k] for k in keys], year], sort=True)
     out = pd.concat([getattr(groups[[m.name for m in METRICS if m.year == rule]], rule)()
-                     for rule in ("sum", "mean", "last")], axis=1)
+                     for rule in ("sum", "mean", "last", "max")], axis=1)
     for m in METRICS:
         if m.year.startswith("ratio:"):
             num, den = m.year.removeprefix("ratio:").split("/")

@@ -165,14 +165,16 @@ class DataMarketModel(mesa.Model):
             raise SimulationFinished(f"the scenario's {len(self.dates)} months have all been run")
         self._timeline()
         self._public_supply()
-        loans = self._merchant_supply()
+        entries, attractiveness, new_products, loans = self._merchant_supply()
         self._listing()
         purchases, application_costs = self._demand()
         money, income = self._settlement(purchases)
         supervision = self._supervision()
         self._learning(purchases, money)
         self._record(Month(purchases=purchases, application_costs=application_costs, settlement=money, income=income,
-                           supervision=supervision, loans=loans))
+                           supervision=supervision, loans=loans, entries=entries, attractiveness=attractiveness,
+                           products_created=new_products.size,
+                           noncompliant_created=int(np.sum(~self.products.compliant[new_products]))))
         self.running = self.steps < len(self.dates)
 
     def _timeline(self) -> None:
@@ -220,16 +222,19 @@ class DataMarketModel(mesa.Model):
         self.products.set_quality(public, d.quality[self.products.domain_a[public]])
         founded.do("set_price")
 
-    def _merchant_supply(self) -> float:
-        """Entry, costs, then each merchant's own decisions in a random order. Returns new loans, 万元."""
-        DataMerchant.enter(self, self.streams["entry"], self.datacollector.model_vars["merchant_profit"])
+    def _merchant_supply(self) -> tuple[int, float, np.ndarray, float]:
+        """Entry, costs, then each merchant's own decisions in a random order. Returns the
+        entrants, the entry rate's multiplier, the new products and new loans, 万元."""
+        attractiveness = DataMerchant.attractiveness(self, self.datacollector.model_vars["merchant_operating_profit"])
+        entries = DataMerchant.enter(self, self.streams["entry"], attractiveness)
         self.products_per_merchant = self._count_products()
         everyone = list(self.merchants)
         DataMerchant.pay_costs(self, everyone, self.products_per_merchant)
         loans = DataMerchant.finance(self, everyone)
         chance = DataMerchant.development_chances(self, everyone, self.products_per_merchant)
-        DataMerchant.develop_in_turn(everyone, self.rng.permutation(len(everyone)), chance, self.streams["development"])
-        return loans
+        new = DataMerchant.develop_in_turn(everyone, self.rng.permutation(len(everyone)), chance,
+                                           self.streams["development"])
+        return entries, attractiveness, new, loans
 
     def _listing(self) -> None:
         """Sellers weigh listing (MODEL §6.3 channel); exchanges review the applicants (§6.5)."""
@@ -308,7 +313,9 @@ class DataMarketModel(mesa.Model):
             DataMerchant.exit(leaving, p)
         return Supervision(audits=audit.audits, violations_detected=audit.violations_detected,
                            penalties=audit.penalties, noncompliant=noncompliant, incidents=incidents,
-                           exits=len(leaving))
+                           exits=len(leaving), confiscations=audit.confiscations, uncollected=audit.uncollected,
+                           largest_fine_share=audit.largest_fine_share,
+                           exits_insolvency=sum(x.index in audit.insolvent for x in leaving))
 
     def _learning(self, purchases: demand.Purchases, money: settlement.Settlement) -> None:
         """Buyers learn, awareness spreads, merchants retire and reprice products, sellers update
@@ -318,6 +325,7 @@ class DataMarketModel(mesa.Model):
         sold = purchases.product
         u.learn_from_purchases(purchases.buyers, sold, trust_column(p.channel[sold]), self.month_index,
                                b.maturity_gain, b.trust_gain)
+        u.recover_trust(b.trust_recovery)
         self.exchanges.do("spread_awareness")
         p.mark_sold(sold, self.month_index)
         DataMerchant.retire_and_reprice(p, self.month_index, b)

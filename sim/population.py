@@ -45,6 +45,7 @@ class Users:
         self.trust[:, 0] = trust_off
         self.trust[:, 1] = trust_operator
         self.trust[:, 2:] = 0.0
+        self.trust_baseline = self.trust[0].copy()  # each channel's level before any purchase or incident
         self.aware = np.zeros((n, n_exchanges), dtype=bool)
         self.last_product = np.full(n, -1, dtype=np.int64)
         self.last_purchase = np.full(n, -NEVER, dtype=np.int64)
@@ -83,15 +84,25 @@ class Users:
     def meet_exchange(self, exchange: int, aware: np.ndarray, trust: float) -> None:
         """An exchange opens: ``aware`` users know of it, and everyone trusts it at ``trust``."""
         self.aware[:, exchange] = aware
-        self.trust[:, int(trust_column(np.array(exchange)))] = trust
+        column = int(trust_column(np.array(exchange)))
+        self.trust[:, column] = trust
+        self.trust_baseline[column] = trust
 
     def hear_of_exchange(self, exchange: int, learn: np.ndarray) -> None:
         """Users in ``learn`` come to know of the exchange."""
         self.aware[:, exchange] |= learn
 
-    def shock_trust(self, column: int, factor: float) -> None:
-        """Everyone's trust in one channel (a column of :attr:`trust`) is multiplied by ``factor``."""
-        self.trust[:, column] *= factor
+    def shock_trust(self, column: int | None, factor: float, users: np.ndarray | None = None) -> None:
+        """Trust of ``users`` (default everyone) in one channel (a column of :attr:`trust`; None:
+        every channel) is multiplied by ``factor``."""
+        rows = slice(None) if users is None else users
+        cols = slice(None) if column is None else column
+        self.trust[rows, cols] *= factor
+
+    def recover_trust(self, rate: float) -> None:
+        """Trust below a channel's initial level regains ``rate`` of the gap each month (incidents
+        fade from memory); trust above it, earned by purchases, is kept."""
+        self.trust += rate * np.maximum(self.trust_baseline - self.trust, 0.0)
 
 
 class Products:

@@ -246,16 +246,23 @@ class Regulator(Section):
                           role="lever", clause="plan 六.2 建立数据要素市场监管体系")
     detection_prob: float = P(0.7, "probability", "assumption", "chance an audit finds a non-compliant product",
                               ge=0, le=1, role="uncertainty")
-    penalty_multiple: float = P(2.0, "× revenue", "assumption", "penalty as a multiple of the product's revenue",
-                                ge=0, le=100, role="lever", clause="plan 六.2 数据要素市场运行监管")
-    penalty_floor: float = P(5.0, "万元", "assumption", "smallest penalty", ge=0, le=1e5,
-                             role="lever", clause="plan 六.2 数据要素市场运行监管")
+    penalty_multiple: float = P(2.0, "× gains", "assumption", "fine as a multiple of the product's illegal gains (its revenue), "
+                                "within the tier's cap", ge=0, le=100, role="lever", clause="plan 六.2 数据要素市场运行监管")
+    penalty_floor: float = P(5.0, "万元", "DSL art. 45 (lowest fine of its first tier, 5万元)", "smallest fine",
+                             ge=0, le=100, role="lever", clause="plan 六.2 数据要素市场运行监管")
+    fine_cap_ordinary: float = P(100.0, "万元", "PIPL art. 66(1) (fine of up to 100万元)",
+                                 "largest fine for an ordinary violation", ge=0, le=1e4, role="constant",
+                                 clause="plan 六.2 数据要素市场运行监管")
+    fine_cap_serious: float = P(5000.0, "万元", "PIPL art. 66(2) (fine of up to 5,000万元 …)",
+                                "largest fine for a serious violation (important-level data, or an incident)",
+                                ge=0, le=1e5, role="constant", clause="plan 六.2 数据要素市场运行监管")
+    fine_turnover_share: float = P(0.05, "share", "PIPL art. 66(2) (… or 5 % of the previous year's turnover)",
+                                   "serious cap as a share of the merchant's previous-year turnover, if larger",
+                                   ge=0, le=1, role="constant", clause="plan 六.2 数据要素市场运行监管")
     tolerance_first_minor: bool = P(True, "-", "assumption", "first violation of a merchant is only warned",
                                     role="lever", clause="plan 六.2 包容审慎监管")
     severe_violations: int = P(2, "violations", "assumption", "penalised violations that force exit", ge=1, le=100,
                                role="lever", clause="plan 六.2 数据要素市场运行监管")
-    incident_trust_shock: float = P(0.15, "share", "assumption", "cut in city-wide channel trust after an incident",
-                                    ge=0, le=1, role="uncertainty")
     alert_multiplier: float = P(2.0, "×", "assumption", "audit-rate multiplier after an incident", ge=1, le=100,
                                 role="lever", clause="plan 六.2 风险预警和应急处置机制")
     alert_months: int = P(3, "months", "assumption", "months an alert lasts", ge=0, le=60,
@@ -365,13 +372,15 @@ class DataAssets(Section):
 
 
 class Brokers(Section):
+    """Data brokers (数据经纪商): extra off-exchange candidates, and a commission on the deals they find."""
+
     ROLE = "uncertainty"
 
     enabled: bool = P(False, "-", "assumption", "data brokers match off-exchange buyers and sellers",
                       role="lever", clause="plan 五.2 数据经纪商服务")
     broker_boost: int = P(2, "candidates", "assumption", "extra off-exchange products a user sees with brokers",
                           ge=0, le=50)
-    commission_rate: float = P(0.05, "share", "assumption", "broker commission on off-exchange sales, paid by seller",
+    commission_rate: float = P(0.05, "share", "assumption", "commission on the deals brokers find (their extra candidates), paid by the seller",
                                ge=0, le=0.5)
 
 
@@ -449,9 +458,6 @@ class Behaviour(Section):
     noncompliance_propensity: float = P(
         0.3, "probability", "assumption", "chance a fully dishonest merchant adds unauthorized personal data", ge=0, le=1
     )
-    deterrence: float = P(
-        0.5, "share", "assumption", "cut in non-compliance while the compliance regime is active", ge=0, le=1
-    )
     illicit_quality_bonus: float = P(0.25, "share", "assumption", "quality gain from unauthorized personal data", ge=0, le=2)
     important_incident_multiplier: float = P(
         2.0, "×", "assumption", "incident chance of a non-compliant product on important-level data, relative", ge=1,
@@ -497,7 +503,7 @@ class Behaviour(Section):
         role="uncertainty", ge=1, le=36,
     )
     entry_attractiveness_max: float = P(
-        3.0, "×", "assumption", "most that recent profit and grants can multiply the entry rate by", role="uncertainty", ge=0,
+        3.0, "×", "assumption", "ceiling the entry rate multiplier approaches for payoffs far above the entry cost", role="uncertainty", ge=0,
         le=100,
     )
     dev_attractiveness_max: float = P(
@@ -524,6 +530,25 @@ class Behaviour(Section):
     )
     asset_sales_window: int = P(
         12, "months", "assumption", "months of sales a data asset is valued on", role="uncertainty", ge=1, le=60
+    )
+
+    # Supervision, incidents and trust (MODEL §6.6, §6.7): how merchants weigh enforcement and how
+    # users' trust answers incidents. Assumptions, screened in scenarios/sweeps/behaviour_screening.yaml.
+    deterrence_elasticity: float = P(
+        0.25, "-", "assumption", "non-compliance chance is divided by 1 + this × expected penalty / expected illicit gain",
+        role="uncertainty", ge=0, le=100,
+    )
+    incident_trust_shock: float = P(
+        0.3, "share", "assumption", "cut in trust of an incident product's recent buyers in the channel it was sold on",
+        role="uncertainty", ge=0, le=1,
+    )
+    incident_spillover: float = P(
+        0.001, "share", "assumption", "cut in every user's trust in every channel per incident (news of a leak)",
+        role="uncertainty", ge=0, le=1,
+    )
+    trust_recovery: float = P(
+        0.05, "share/month", "assumption", "share of the gap to a channel's initial trust that users regain each month",
+        role="uncertainty", ge=0, le=1,
     )
 
 

@@ -1,8 +1,8 @@
 """Settlement (MODEL §6.8): the month's purchases become money flows.
 
 Buyers pay their part of each price, the treasury pays data vouchers while its budget lasts,
-sellers pay the exchange fee on trades through an exchange and the broker commission on
-bilateral trades. :func:`settle` computes the flows; :meth:`Settlement.post` writes them to the
+sellers pay the exchange fee on trades through an exchange and the broker commission on the
+deals brokers found. :func:`settle` computes the flows; :meth:`Settlement.post` writes them to the
 ledger. Operators' licences and revenue sharing are the operators' own
 (:class:`OperatorIncome` is what each reports). Pure functions on arrays; no Mesa here.
 """
@@ -75,7 +75,8 @@ def settle(purchases: Purchases, n_products: int, represents: float, voucher_bud
         voucher_budget_left: voucher budget not yet spent, 万元; if this month's vouchers would
             exceed it they are scaled down and buyers pay the rest.
         fee_rates: transaction fee of each exchange (by index), share of the price.
-        commission_rate: broker commission on bilateral merchant sales, share; None without brokers.
+        commission_rate: broker commission on the deals brokers found (``purchases.brokered``),
+            share; None without brokers.
         by_operator: (n_products,) bool, products of public-data operators (no commission).
     """
     n = n_products
@@ -91,8 +92,8 @@ def settle(purchases: Purchases, n_products: int, represents: float, voucher_bud
                  for x, rate in enumerate(fee_rates))
     commissions = None
     if commission_rate is not None:
-        off = (via == OFF_EXCHANGE) & ~by_operator[product]
-        commissions = np.bincount(product[off], gross_tx[off], minlength=n) * commission_rate
+        found = purchases.brokered & (via == OFF_EXCHANGE) & ~by_operator[product]
+        commissions = np.bincount(product[found], gross_tx[found], minlength=n) * commission_rate
     return Settlement(
         gross_tx=gross_tx,
         paid_tx=paid_tx,

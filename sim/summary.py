@@ -1,7 +1,8 @@
 """Summaries of replicates, the one statistic of the command-line tables, ``comparison.csv`` and
 the figures of :mod:`analysis`: the mean across replicates with a 90 % interval (the 5th to 95th
 percentile), :func:`interval`; runs aggregated to years, :func:`per_year`; paired differences
-between scenarios run on the same seeds; and the one number format of tables, :func:`number`."""
+between scenarios run on the same seeds, whose mean (the effect) also gets a 95 % confidence
+interval (Student t), :func:`effects`; and the one number format of tables, :func:`number`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.metrics import METRICS, NAMES, yearly
 
@@ -19,7 +21,10 @@ KEY_METRICS = (
     "revenue_public_services", "fiscal_spend", "n_merchants", "n_products", "incidents",
 )
 LOW, HIGH = 0.05, 0.95
+CONFIDENCE = 0.95  # of the confidence interval of a mean paired difference (Student t)
 INTERVAL = "mean [90 % interval: 5th–95th percentile across replicates]"  # the tables' heading
+EFFECT = ("Δ: mean paired difference (95 % confidence interval of the mean, Student t)"
+          " [5th–95th percentile of the differences across seeds]")
 STATISTIC = "mean; 90 % interval (5th–95th percentile)"  # the same, as figures' legends say it
 
 
@@ -105,12 +110,36 @@ def paired_differences(yearly: pd.DataFrame, reference: str, metrics=NAMES) -> p
     return summarise(paired_difference(yearly, reference), metrics)
 
 
+def mean_confidence(values: pd.Series) -> pd.Series:
+    """``ci_low``, ``ci_high``: the :data:`CONFIDENCE` interval of the mean of ``values``
+    (mean ± t × standard error, Student t with n − 1 degrees of freedom); NaN for fewer than two."""
+    x = values.dropna().to_numpy(dtype=float)
+    if x.size < 2:
+        return pd.Series({"ci_low": np.nan, "ci_high": np.nan})
+    half = stats.t.ppf(0.5 + CONFIDENCE / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
+    return pd.Series({"ci_low": x.mean() - half, "ci_high": x.mean() + half})
+
+
+def effects(yearly: pd.DataFrame, reference: str, metrics=NAMES) -> pd.DataFrame:
+    """The effect of each other scenario against ``reference`` per metric and year: the mean
+    paired difference, the :data:`CONFIDENCE` interval of that mean (``ci_low``, ``ci_high``:
+    how precisely the seeds pin the effect down) and the 5th–95th percentile of the differences
+    (``p05``, ``p95``: how much the effect varies from one seed's world to another's)."""
+    diff = paired_difference(yearly, reference)
+    long = diff.melt(id_vars=["scenario", "seed", "year"], value_vars=[m for m in metrics if m in diff],
+                     var_name="metric")
+    spread = interval(long, "value", ["metric", "scenario", "year"])
+    ci = long.groupby(["metric", "scenario", "year"], sort=False)["value"].apply(mean_confidence).unstack()
+    out = spread.merge(ci.reset_index(), on=["metric", "scenario", "year"])
+    return out[["scenario", "metric", "year", "mean", "ci_low", "ci_high", "p05", "p95"]]
+
+
 def comparison(yearly: pd.DataFrame, scenarios: list[str], metrics=NAMES) -> pd.DataFrame:
-    """Levels of every scenario and, as ``diff_*``, their paired differences to the first
-    (empty for the first itself); one row per metric, scenario (in the order given) and year."""
+    """Levels of every scenario and, as ``diff_*``, their effects against the first (empty for
+    the first itself; :func:`effects`); one row per metric, scenario (in the order given) and year."""
     levels = summarise(yearly, metrics)
-    diffs = paired_differences(yearly, scenarios[0], metrics)
-    diffs = diffs.rename(columns={"mean": "diff_mean", "p05": "diff_p05", "p95": "diff_p95"})
+    diffs = effects(yearly, scenarios[0], metrics)
+    diffs = diffs.rename(columns={c: f"diff_{c}" for c in ("mean", "ci_low", "ci_high", "p05", "p95")})
     out = levels.merge(diffs, on=["scenario", "metric", "year"], how="left")
     out.insert(2, "unit", out.metric.map(UNITS))
     metric_rank = out.metric.map({m: i for i, m in enumerate(metrics)})
@@ -130,8 +159,10 @@ def run_table(yearly: pd.DataFrame, metrics=KEY_METRICS) -> str:
 
 
 def compare_table(table: pd.DataFrame, metrics=KEY_METRICS) -> str:
-    """Key outcomes per year of each scenario, each followed by its paired difference to the
-    first scenario, as aligned text; ``table`` is the output of :func:`comparison`."""
+    """Key outcomes per year of each scenario, each followed by its effect against the first
+    scenario (:data:`EFFECT`: two rows, the mean paired difference with the confidence interval
+    of the mean, then the spread of the differences across seeds), as aligned text; ``table`` is
+    the output of :func:`comparison`."""
     table = table.set_index(["metric", "scenario", "year"])
     scenarios = list(dict.fromkeys(table.index.get_level_values("scenario")))
     years = sorted(set(table.index.get_level_values("year")))
@@ -141,8 +172,12 @@ def compare_table(table: pd.DataFrame, metrics=KEY_METRICS) -> str:
         for s in scenarios:
             rows.append([f"  {s}", *(_cell(table.loc[(m, s, y)]) for y in years)])
             if s != scenarios[0]:
-                diff = [_cell(table.loc[(m, s, y)], prefix="diff_") for y in years]
-                rows.append([f"    Δ vs {scenarios[0]}", *diff])
+                effect = [table.loc[(m, s, y)] for y in years]
+                rows.append([f"    Δ vs {scenarios[0]} (95 % CI)",
+                             *(f"{number(r.diff_mean)} ({number(r.diff_ci_low)}, {number(r.diff_ci_high)})"
+                               for r in effect)])
+                rows.append(["      spread across seeds", *(f"[{number(r.diff_p05)}, {number(r.diff_p95)}]"
+                                                            for r in effect)])
     return _grid(["metric / scenario", *map(str, years)], rows)
 
 

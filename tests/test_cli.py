@@ -187,6 +187,28 @@ def test_compare_pairs_seeds_and_reports_differences_to_the_first(scenarios, tmp
     assert "Δ vs tiny" in printed and "tiny_free" in printed
 
 
+def test_compare_reports_the_mean_effect_with_its_confidence_interval_and_the_spread_across_seeds(
+        scenarios, tmp_path, capsys):
+    from scipy import stats
+
+    out = tmp_path / "cmp"
+    assert cli("compare", scenarios / "tiny.yaml", scenarios / "tiny_free.yaml", "--replicates", 4, "--out", out) == 0
+    printed = capsys.readouterr().out
+    assert "95 % confidence interval of the mean, Student t" in printed and "spread across seeds" in printed
+    table = pd.read_csv(out / "comparison.csv").set_index(["scenario", "metric", "year"])
+    runs = {name: yearly(pd.read_parquet(out / name / "metrics.parquet")).set_index("seed") for name in
+            ("tiny", "tiny_free")}
+    for metric in ("gmv_total", "value_created", "operator_revenue"):
+        diff = (runs["tiny_free"][metric] - runs["tiny"][metric]).to_numpy()
+        half = stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size)
+        row = table.loc[("tiny_free", metric, 2023)]
+        np.testing.assert_allclose([row.diff_mean, row.diff_ci_low, row.diff_ci_high],
+                                   [diff.mean(), diff.mean() - half, diff.mean() + half])
+        np.testing.assert_allclose([row.diff_p05, row.diff_p95], np.quantile(diff, [0.05, 0.95]))
+        assert row.diff_ci_low <= row.diff_mean <= row.diff_ci_high
+    assert table.loc[("tiny", "gmv_total", 2023), ["diff_ci_low", "diff_ci_high"]].isna().all()
+
+
 @pytest.mark.parametrize(("names", "phrase"), [(["tiny"], "at least two"), (["tiny", "tiny"], "appears twice")])
 def test_compare_needs_two_differently_named_scenarios(scenarios, tmp_path, capsys, names, phrase):
     assert cli("compare", *(scenarios / f"{n}.yaml" for n in names), "--out", tmp_path / "cmp") == 2

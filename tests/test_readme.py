@@ -7,7 +7,7 @@ from sim.cli import build_parser
 from sim.metrics import METRICS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-PER_YEAR = {"sum": "sum", "mean": "mean", "last": "year-end"}
+PER_YEAR = {"sum": "sum", "mean": "mean", "last": "year-end", "max": "maximum"}
 
 
 def test_readme_lists_every_output_column_with_its_unit_and_yearly_rule():

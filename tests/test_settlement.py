@@ -8,13 +8,14 @@ from sim.population import OFF_EXCHANGE, OPERATOR
 from sim.settlement import OperatorIncome, settle, voucher_rate
 
 
-def _purchases(product, via, list_price, paid, free=None):
+def _purchases(product, via, list_price, paid, free=None, brokered=None):
     n = len(product)
     free = np.zeros(n, dtype=bool) if free is None else np.array(free)
+    brokered = np.ones(n, dtype=bool) if brokered is None else np.array(brokered)
     z = np.zeros(n)
     return Purchases(buyers=np.arange(n), product=np.array(product), via=np.array(via),
                      list_price=np.array(list_price, dtype=float), paid=np.array(paid, dtype=float), free=free,
-                     value=z, surplus=z, misreport=np.zeros(n, dtype=bool))
+                     value=z, surplus=z, misreport=np.zeros(n, dtype=bool), brokered=brokered)
 
 
 def test_sales_vouchers_fees_and_commissions_per_product():
@@ -30,6 +31,14 @@ def test_sales_vouchers_fees_and_commissions_per_product():
     np.testing.assert_allclose(s.units, [2, 2, 2])
     np.testing.assert_allclose(s.units_on_exchange, [2, 0, 0])
     assert s.voucher_spend == 4.0
+
+
+def test_commission_only_on_the_deals_brokers_found():
+    # products 0 and 1 both sold bilaterally; only the sale of product 1 came from a broker's candidate
+    buy = _purchases([0, 1, 1], [OFF_EXCHANGE] * 3, [10, 5, 5], [10, 5, 5], brokered=[False, True, False])
+    s = settle(buy, 2, represents=1.0, voucher_budget_left=0.0, fee_rates=np.array([]), commission_rate=0.1,
+               by_operator=np.array([False, False]))
+    np.testing.assert_allclose(s.commissions, [0, 0.5])
 
 
 def test_vouchers_stop_at_the_budget_and_buyers_pay_the_rest():

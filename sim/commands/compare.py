@@ -15,7 +15,7 @@ from sim.folders import comparison, results
 from sim.metrics import yearly
 from sim.scenario import Scenario
 from sim.storage import prepare
-from sim.summary import INTERVAL, compare_table
+from sim.summary import EFFECT, INTERVAL, compare_table
 from sim.summary import comparison as comparison_table
 
 
@@ -51,6 +51,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"{len(names)} scenarios × {args.replicates} replicate(s) on {seeds_text(args.seed, args.replicates)};"
           f" differences to {names[0]} are paired by seed")
     print(INTERVAL)
+    print(EFFECT)
     print(compare_table(table))
     print()
     print(results.where(out, comparison.listing(names)))

@@ -3,7 +3,9 @@
 differences:
 
     DIR/comparison.csv     one row per metric, scenario and year: unit, mean, p05, p95 and the
-                           paired differences to the first scenario, diff_mean, diff_p05, diff_p95
+                           effect against the first scenario: diff_mean (mean paired
+                           difference), diff_ci_low, diff_ci_high (its 95 % confidence interval,
+                           Student t), diff_p05, diff_p95 (spread of the differences across seeds)
     DIR/SCENARIO/          the results folder of each scenario, in the order of comparison.csv
 """
 
@@ -33,7 +35,7 @@ def write_table(out: Path, table: pd.DataFrame) -> None:
 
 def listing(names: list[str]) -> dict[str, str]:
     """What the folder holds, for the screen."""
-    files = {TABLE: f"every metric per scenario and year; diff_*: paired difference to {names[0]}"}
+    files = {TABLE: f"every metric per scenario and year; diff_*: paired difference to {names[0]} (mean, 95 % CI of the mean, 5th–95th percentile)"}
     files.update({f"{name}/": "the files of `run` for this scenario" for name in names})
     return files
 
