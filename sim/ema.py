@@ -37,21 +37,24 @@ from __future__ import annotations
 import math
 import re
 import typing
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ema_workbench import (
-    ArrayOutcome,
-    BooleanParameter,
-    CategoricalParameter,
-    Constant,
-    IntegerParameter,
-    Model,
-    RealParameter,
-    ScalarOutcome,
-)
+with warnings.catch_warnings():  # ema_workbench warns on import about an optional evaluator we do not use
+    warnings.filterwarnings("ignore", message="ipyparallel not installed")
+    from ema_workbench import (
+        ArrayOutcome,
+        BooleanParameter,
+        CategoricalParameter,
+        Constant,
+        IntegerParameter,
+        Model,
+        RealParameter,
+        ScalarOutcome,
+    )
 
 from sim.calendar import month_number
 from sim import catalog
