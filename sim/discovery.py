@@ -11,8 +11,8 @@ finds boxes, ranges of a few inputs, inside which the cases of interest are dens
 
 Each box is PRIM's peeling trajectory cut at one step: the step with the largest **coverage**
 (share of all cases of interest that fall in the box) among those whose **density** (share of
-the box's points that are cases of interest) reaches ``threshold``; with no such step, the
-densest. Boxes are found one after another on the points left outside the earlier boxes, until
+the box's points that are cases of interest) reaches ``threshold`` (the densest of those, if
+several cover as much). Boxes are found one after another on the points left outside the earlier boxes, until
 ``max_boxes`` or until PRIM finds no box reaching the threshold. Coverage and density of the
 second box onward are taken over those remaining points (PRIM's own convention).
 """
@@ -76,17 +76,21 @@ def find_boxes(x: pd.DataFrame, cases: np.ndarray, threshold: float = 0.8, peel_
     if not 0 < threshold <= 1 or not 0 < peel_alpha < 1:
         raise ValueError(f"threshold must be in (0, 1] and peel_alpha in (0, 1); got {threshold}, {peel_alpha}")
     x = x.reset_index(drop=True)
-    algorithm = prim.Prim(x, cases, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
     limits, steps = [], []
+    with warnings.catch_warnings():  # pandas deprecations inside ema_workbench, not ours to fix
+        warnings.filterwarnings("ignore", module="ema_workbench")
+        algorithm = prim.Prim(x, cases, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
     for number in range(1, max_boxes + 1):
         if algorithm.yi_remaining.shape[0] == 0 or not cases[algorithm.yi_remaining].any():
             break
-        box = algorithm.find_box()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="ema_workbench")
+            box = algorithm.find_box()
         trajectory = box.peeling_trajectory
         if trajectory["res_dim"].iloc[-1] == 0 or trajectory["density"].max() < threshold:
             break  # PRIM's "dump box": nothing reaches the threshold in the points left
         dense = trajectory[trajectory["density"] >= threshold]
-        chosen = int(dense["coverage"].idxmax())
+        chosen = int(dense.sort_values(["coverage", "density"], kind="stable").index[-1])
         box.select(chosen)
         steps.append(trajectory.assign(box=number, step=trajectory["id"].astype(int),
                                        chosen=trajectory.index == chosen))
