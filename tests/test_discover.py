@@ -60,6 +60,15 @@ def test_above_and_below_are_mirror_images_on_the_planted_box():
     assert list(low.index) == ["a"] and low.loc["a", "high"] == pytest.approx(0.7, abs=0.03)
 
 
+
+def test_a_categorical_input_is_restricted_to_the_categories_of_interest():
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame({"a": rng.uniform(size=600), "regime": rng.choice(["free", "market", "cost_plus_cap"], 600)})
+    cases = ((x["a"] > 0.5) & (x["regime"] == "free")).to_numpy()
+    first = find_boxes(x, cases).boxes.query("box == 1").set_index("parameter")
+    assert first.loc["regime", "values"] == "free" and np.isnan(first.loc["regime", "low"])
+    assert first.loc["a", "low"] == pytest.approx(0.5, abs=0.03)
+
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory) -> str:
     root = tmp_path_factory.mktemp("discover")
