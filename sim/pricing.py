@@ -116,6 +116,28 @@ class TariffYear:
         return max(0.0, self.allowance - self.earned)
 
 
+def input_gains(quality: np.ndarray, relevance: np.ndarray, licence: np.ndarray, expected_revenue: float,
+                horizon: float) -> np.ndarray:
+    """A merchant's net gain from building a product on each public-data input, 万元 over its
+    horizon (MODEL §6.3): the expected revenue the input brings, ``horizon × expected_revenue ×
+    quality × relevance``, less its licence over the horizon, ``horizon × licence``. An open
+    domain's licence is 0, so any input with some quality and relevance is worth taking; a
+    licensed input is worth it only if it earns more than it costs. With no expected revenue
+    yet (before any sale), a licensed input is worth nothing (−inf).
+
+    Args:
+        quality: (n,) quality of each input, 0-1.
+        relevance: (n,) relevance to the merchant's sector (plus the relevance floor), 0-1+.
+        licence: (n,) monthly licence price, 万元/month (0 for an open domain).
+        expected_revenue: the market's expected monthly revenue of a product, 万元/month.
+        horizon: months over which the merchant judges it (``behaviour.payback_months``).
+    """
+    share = quality * relevance
+    if expected_revenue > 0:
+        return horizon * (expected_revenue * share - licence)
+    return np.where(licence > 0, -np.inf, share)  # no revenue to weigh: only free inputs, by their worth
+
+
 def market_step(price: float, last_price: float, profit: float, last_profit: float, step: float,
                 floor: float) -> float:
     """One step of a seller searching for its profit-maximising price by trial and error.
