@@ -9,7 +9,8 @@ Its economics in one place (MODEL §6.2, §6.4):
   each January it forecasts the year's cost and billable uses (paid uses + licence
   use-equivalents) — from the run-rate of recent months, or from ``planned_uses`` in the
   founding year — nets the public-service fund's expected reimbursement of free uses, and sets
-  the allowance: cost × (1 + return) × (1 + tax), less last year's over-recovery (bounded).
+  the allowance: cost × (1 + return) × (1 + tax) ÷ the operator's revenue share (it keeps only
+  that share of gross revenue, plan 三.5), less last year's over-recovery (bounded).
 - **Price** by regime: ``cost_plus_cap`` fixes allowance ÷ forecast billable uses for the year;
   ``allowed_revenue`` re-spreads the allowance not yet earned over the uses forecast for the
   rest of the year, each month; ``market`` searches for its most profitable price
@@ -170,7 +171,10 @@ class PublicDataOperator(mesa.Agent):
         billable, cost = self._forecast()
         self.tariff_year = m.dates[m.month_index].year
         self.tariff_months = 13 - m.calendar_month
-        allowance = self.tariff.open(cost * self.tariff_months)
+        # The operator keeps only its share of gross revenue (plan 三.5), so the gross allowance is
+        # what leaves it its cost with the return and tax once the other shares are paid.
+        keep = m.params.policy.revenue_sharing.operator
+        allowance = self.tariff.open(cost * self.tariff_months / keep) if keep > 0 else 0.0
         self.tariff_price = pricing.cost_based_price(allowance, billable * self.tariff_months, rule.cap, self._floor())
         self.reference_price = cost / billable * (1 + rule.markup) if billable > 0 else rule.cap
 
