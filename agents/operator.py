@@ -12,8 +12,10 @@ Its economics in one place (MODEL §6.2, §6.4):
   the allowance: cost × (1 + return) × (1 + tax) ÷ the operator's revenue share (it keeps only
   that share of gross revenue, plan 三.5), less last year's over-recovery (bounded).
 - **Price** by regime: ``cost_plus_cap`` fixes allowance ÷ forecast billable uses for the year;
-  ``allowed_revenue`` re-spreads the allowance not yet earned over the uses forecast for the
-  rest of the year, each month; ``market`` searches for its most profitable price
+  ``allowed_revenue`` caps revenue: each month the price is the lower of that and the allowance
+  not yet earned re-spread over the uses forecast for the rest of the year (it falls once the
+  allowance is being earned faster than forecast; it never rises to chase a shortfall, which
+  with elastic demand would spiral to the cap — the shortfall is trued up next year); ``market`` searches for its most profitable price
   (:func:`sim.pricing.market_step`); ``free`` charges nothing. A licence costs
   ``price × licence_uses`` per product and month.
 - **Recapitalisation**: when a payment would take its cash below zero, the treasury pays in the
@@ -43,6 +45,7 @@ class PublicDataOperator(mesa.Agent):
         self.index = index
         self.account = model.ledger.open(f"operator:{key}")
         self.founded = False
+        self.founding_year = 0
         self.domains: list[int] = []
         self.product_of: dict[int, int] = {}  # domain -> product
         self.contributors: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # product -> (accounts, weights)
@@ -81,6 +84,7 @@ class PublicDataOperator(mesa.Agent):
         """Start operating with state capital from the treasury (plan 二.2 组建武汉数据集团)."""
         m = self.model
         self.founded = True
+        self.founding_year = m.dates[m.month_index].year
         m.ledger.transfer(m.accounts["treasury"], self.account, "capital", self.params.initial_capital)
         if m.params.policy.pricing.regime == "market":
             self.price = self.last_price = m.params.policy.pricing.initial_price
@@ -143,16 +147,18 @@ class PublicDataOperator(mesa.Agent):
     # ---- the tariff ----------------------------------------------------------------------
 
     def _forecast(self) -> tuple[float, float]:
-        """Forecast billable uses and net cost of one month, from the run-rate of the recent
-        months; in the founding year (no history yet) the planned volume (MODEL §6.2)."""
+        """Forecast billable uses and net cost of one month: in the founding year the planned
+        volume (its domains come into service during the year, so early months say nothing of
+        demand), later the run-rate of the recent months (MODEL §6.2)."""
         rule, p = self.model.params.policy.pricing, self.params
         window = rule.forecast_window
-        billable = pricing.run_rate(self.billable, window)
-        if billable is None:
-            billable = p.planned_uses
-        served = pricing.run_rate(self.served, window)
+        m = self.model
+        if m.dates[m.month_index].year == self.founding_year:  # months before its domains are in service
+            billable = served = p.planned_uses
+        else:
+            billable, served = pricing.run_rate(self.billable, window), pricing.run_rate(self.served, window)
         reimbursed = pricing.run_rate(self.reimbursed, window) or 0.0
-        uses = billable if served is None else served
+        uses = served
         cost = self._cost().month(len(self.domains), uses) + (p.governance_spend if self.domains else 0.0)
         return billable, max(0.0, cost - reimbursed)
 
@@ -188,11 +194,11 @@ class PublicDataOperator(mesa.Agent):
             self.price = 0.0
         elif rule.regime == "cost_plus_cap":
             self.price = self.tariff_price
-        elif rule.regime == "allowed_revenue":
+        elif rule.regime == "allowed_revenue":  # a ceiling on revenue: the price falls once it is being earned
             billable, _ = self._forecast()
             months_left = 13 - m.calendar_month
-            self.price = pricing.cost_based_price(self.tariff.remaining(), billable * months_left, rule.cap,
-                                                  self._floor())
+            respread = pricing.cost_based_price(self.tariff.remaining(), billable * months_left, rule.cap, self._floor())
+            self.price = min(self.tariff_price, respread)
         elif self.price <= 0:  # market regime, e.g. after a switch from free
             self.price = self.last_price = rule.initial_price
         m.products.set_price(list(self.product_of.values()), self.price)
