@@ -70,7 +70,7 @@ METRICS = (
     Metric("incidents", "incidents", "sum", "security incidents"),
     Metric("leakage_value", "万元", "sum",
            "free uses obtained by false public-interest claims, valued at the cost-based reference price "
-           "(forecast unit cost × (1 + markup)), whatever the regime charges"),
+           "(forecast unit cost × (1 + markup)), whatever the regime charges; 0 when public data is free for all"),
     Metric("voucher_spend", "万元", "sum", "data vouchers paid by the treasury"),
     Metric("fiscal_spend", "万元", "sum", "all treasury outflows (equity, subsidies, governance)"),
     Metric("fiscal_equity", "万元", "sum", "treasury's state capital paid into operators at founding"),
@@ -142,7 +142,7 @@ def month_row(model, month: Month) -> dict[str, Any]:
     merchant_paid = paying & ~by_operator[buy.product]
     operators = list(model.operators)
     reference = np.array([op.reference_price for op in operators] + [0.0])
-    leaked = buy.free & buy.misreport
+    leaked = buy.free & buy.misreport & (model.params.policy.pricing.regime != "free")  # free for all: nothing leaks
     domain_operator = np.append(model.domains.operator, -1)  # index -1 (no input) has no operator
     licensed = merchant_owned & active & ((domain_operator[p.view("domain_a")] >= 0)
                                           | (domain_operator[p.view("domain_b")] >= 0))
