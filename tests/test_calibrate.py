@@ -62,11 +62,14 @@ def test_calibrate_recovers_known_parameters_from_targets_the_model_made(tmp_pat
     truth = Scenario.load(scenario, overrides=TRUTH)
     runs = [run(truth, seed, full=False) for seed in range(101, 107)]
     years = pd.concat([r.yearly for r in runs]).groupby("year").gmv_total.mean()
+    on_exchange = pd.concat([r.yearly for r in runs]).groupby("year").gmv_exchange.mean()
     share = np.mean([r.metrics.gmv_exchange.sum() / r.metrics.gmv_total.sum() for r in runs])
     merchants = np.mean([r.metrics.n_merchants.iloc[-1] for r in runs])
     targets = write_yaml(tmp_path / "targets.yaml", {"targets": [
         scored("gmv_2023", {"kind": "yearly", "metric": "gmv_total", "year": 2023}, years[2023], 0.05 * years[2023]),
         scored("gmv_2024", {"kind": "yearly", "metric": "gmv_total", "year": 2024}, years[2024], 0.05 * years[2024]),
+        scored("gmv_exchange_2024", {"kind": "yearly", "metric": "gmv_exchange", "year": 2024}, on_exchange[2024],
+               0.05 * on_exchange[2024]),
         scored("exchange_share", {"kind": "ratio_of_sums", "numerator": "gmv_exchange", "denominator": "gmv_total",
                                   "start": "2023-01", "end": "2024-12"}, share, 0.015),
         scored("merchants", {"kind": "last", "metric": "n_merchants"}, merchants, 0.1 * merchants, use="validate"),
@@ -91,7 +94,8 @@ def test_calibrate_recovers_known_parameters_from_targets_the_model_made(tmp_pat
     # the validate target out of it.
     fit = pd.read_csv(out / "fit.csv")
     assert fit.loss_term.sum() == pytest.approx(manifest["best"]["loss"], rel=1e-9)
-    assert fit.set_index("id").use.to_dict() == {"gmv_2023": "fit", "gmv_2024": "fit", "exchange_share": "fit",
+    assert fit.set_index("id").use.to_dict() == {"gmv_2023": "fit", "gmv_2024": "fit", "gmv_exchange_2024": "fit",
+                                                 "exchange_share": "fit",
                                                  "merchants": "validate"}
     assert (fit.model_p05 <= fit.model_mean).all() and (fit.model_mean <= fit.model_p95).all()
     trials = pd.read_csv(out / "trials.csv")
