@@ -14,10 +14,12 @@ sets the method: cost, a reasonable return and tax; it sets no number):
   lowers next year's price; a shortfall raises it (both bounded by the cap).
 
 Regimes: ``cost_plus_cap`` fixes the price for the tariff year (a price cap, revised yearly);
-``allowed_revenue`` re-spreads what is left of the year's allowance over the forecast uses
-still to come each month (a revenue cap); ``market`` searches for the profit-maximising price
-(:func:`market_step`); ``free`` charges nothing. Each returns its price within
-``[floor, cap]`` (``market`` is not capped).
+``allowed_revenue`` lowers it within the year to what is left of the year's allowance spread
+over the forecast uses still to come (a revenue cap); ``market`` searches for the
+profit-maximising price (:func:`market_step`); ``free`` charges nothing. Cost-based prices lie
+within ``[floor, cap]`` (``market`` is not capped). Merchants weigh each licensed input's price
+against what it earns them (:func:`input_gains`). The operator agent (``agents/operator.py``)
+applies these blocks.
 """
 
 from __future__ import annotations
