@@ -213,10 +213,10 @@ class DataMerchant(mesa.Agent):
         if pay:
             m.ledger.transfer(self.account, m.accounts["economy"], "development", m.params.population.merchants.dev_cost)
         domains = m.domains
-        usable, chances = domains.input_chances(b.relevance_floor)
+        usable, gains = self._worthwhile_inputs()
         if usable.size:
             k = min(usable.size, 1 + int(rng.random() < b.p_second_input))
-            inputs = choice_without_replacement(rng, usable, chances[self.focus], k)
+            inputs = choice_without_replacement(rng, usable, gains / gains.sum(), k)
             # sum / k is what np.mean computes, without its overhead
             quality = self.capability * (float(domains.quality[inputs].sum()) / k) * (1 + b.own_data_bonus)
             relevance = domains.relevance[inputs].sum(axis=0) / k
@@ -250,6 +250,24 @@ class DataMerchant(mesa.Agent):
         gain = b.illicit_quality_bonus * revenue
         ratio = 0.0 if penalty == 0 else (penalty / gain if gain > 0 else math.inf)
         return (1 - self.honesty) * b.noncompliance_propensity / (1 + b.deterrence_elasticity * ratio)
+
+    def _worthwhile_inputs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The usable public-data domains worth building on, and the net gain of each over the
+        merchant's horizon (:func:`sim.pricing.input_gains`): an input's expected revenue
+        (quality × relevance to the merchant's sector × the market's expected product revenue)
+        less its licence (its operator's price × ``licence_uses``). A dearer licence shifts the
+        choice to other inputs; with no worthwhile input the merchant builds on its own data."""
+        m = self.model
+        domains = m.domains
+        usable = np.flatnonzero(domains.usable())
+        licence = np.zeros(len(domains.ids))
+        for op in m.operators:
+            licence[op.domains] = op.licence_price
+        gains = pricing.input_gains(domains.quality[usable],
+                                    domains.relevance[usable, self.focus] + m.params.behaviour.relevance_floor,
+                                    licence[usable], m.expected_product_revenue, m.params.behaviour.payback_months)
+        worth = gains > 0
+        return usable[worth], gains[worth]
 
     def _launch_price(self, quality: float, relevance: np.ndarray) -> float:
         """Launch price: a share of the product's value to an average buyer, at least marginal cost."""

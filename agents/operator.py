@@ -1,8 +1,28 @@
-"""Public-data operator (公共数据运营机构, e.g. 武汉数据集团; plan 二.2, 三.5)."""
+"""Public-data operator (公共数据运营机构, e.g. 武汉数据集团; plan 二.2, 三.5).
+
+Its economics in one place (MODEL §6.2, §6.4):
+
+- **Cost** (:class:`sim.pricing.OperatorCost`): a fixed cost from founding, a cost per authorized
+  domain and a cost per use served (paid, free and licence use-equivalents), paid to the
+  economy; planned governance spend, paid to the domains' governance funds.
+- **Tariff year** (:class:`sim.pricing.TariffYear`): at founding (for the rest of that year) and
+  each January it forecasts the year's cost and billable uses (paid uses + licence
+  use-equivalents) — from the run-rate of recent months, or from ``planned_uses`` in the
+  founding year — nets the public-service fund's expected reimbursement of free uses, and sets
+  the allowance: cost × (1 + return) × (1 + tax) ÷ the operator's revenue share (it keeps only
+  that share of gross revenue, plan 三.5), less last year's over-recovery (bounded).
+- **Price** by regime: ``cost_plus_cap`` fixes allowance ÷ forecast billable uses for the year;
+  ``allowed_revenue`` caps revenue: each month the price is the lower of that and the allowance
+  not yet earned re-spread over the uses forecast for the rest of the year (it falls once the
+  allowance is being earned faster than forecast; it never rises to chase a shortfall, which
+  with elastic demand would spiral to the cap — the shortfall is trued up next year); ``market`` searches for its most profitable price
+  (:func:`sim.pricing.market_step`); ``free`` charges nothing. A licence costs
+  ``price × licence_uses`` per product and month.
+- **Recapitalisation**: when a payment would take its cash below zero, the treasury pays in the
+  shortfall first (ledger kind ``recapitalisation``), so it never runs a negative balance.
+"""
 
 from __future__ import annotations
-
-from collections import deque
 
 import mesa
 import numpy as np
@@ -25,26 +45,49 @@ class PublicDataOperator(mesa.Agent):
         self.index = index
         self.account = model.ledger.open(f"operator:{key}")
         self.founded = False
+        self.founding_year = 0
         self.domains: list[int] = []
         self.product_of: dict[int, int] = {}  # domain -> product
         self.contributors: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # product -> (accounts, weights)
-        window = model.params.policy.pricing.cost_window
-        self.costs: deque[float] = deque(maxlen=window)
-        self.paid_uses: deque[float] = deque(maxlen=window)
-        self.price = model.params.policy.pricing.initial_price
-        pricing_params = model.params.policy.pricing
-        self.allowed = pricing.AllowedRevenue(pricing_params.allowed_profit_rate, pricing_params.tax_rate)
+        self.price = 0.0  # 万元 per paid use, this month
+        self.tariff: pricing.TariffYear | None = None
+        self.tariff_year = 0  # calendar year of the open tariff year
+        self.tariff_months = 0  # months in the open tariff year
+        self.tariff_price = 0.0  # cost_plus_cap's price for the tariff year
+        self.reference_price = 0.0  # forecast unit cost × (1 + markup), 万元/use
+        self.billable: list[float] = []  # monthly billable uses since founding
+        self.served: list[float] = []  # monthly uses served (billable and free) since founding
+        self.reimbursed: list[float] = []  # monthly reimbursement of free uses by the public-service fund, 万元
+        self.free_use_cost = 0.0  # cost of last month's free uses, 万元 (what the fund reimburses)
+        self.month_cost = 0.0  # this month's cost so far, 万元
+        self.last_price = 0.0  # market regime: last month's price and profit
+        self.last_profit = 0.0
 
     @property
     def params(self):
         return self.model.params.operators[self.key]
 
+    def _cost(self) -> pricing.OperatorCost:
+        p = self.params
+        return pricing.OperatorCost(fixed=p.fixed_cost, per_domain=p.cost_per_domain, per_use=p.cost_per_use)
+
+    def _floor(self) -> float:
+        """Lowest price of a paid use: the pricing floor, and never below the cost of serving it."""
+        return max(self.model.params.policy.pricing.unit_cost_floor, self.params.cost_per_use)
+
+    @property
+    def licence_price(self) -> float:
+        """Monthly price of a merchant's input licence on one of its domains, 万元/product/month."""
+        return self.price * self.model.params.policy.pricing.licence_uses
+
     def found(self) -> None:
         """Start operating with state capital from the treasury (plan 二.2 组建武汉数据集团)."""
         m = self.model
         self.founded = True
+        self.founding_year = m.dates[m.month_index].year
         m.ledger.transfer(m.accounts["treasury"], self.account, "capital", self.params.initial_capital)
-        self.allowed.start_year(self._planned_monthly_cost() * (13 - m.calendar_month))
+        if m.params.policy.pricing.regime == "market":
+            self.price = self.last_price = m.params.policy.pricing.initial_price
 
     def authorize(self, domains: list[int]) -> None:
         """Take on authorized domains: one product each, co-developed by invited merchants."""
@@ -73,57 +116,108 @@ class PublicDataOperator(mesa.Agent):
         accounts = np.array([x.account for x in chosen], dtype=np.int64)
         return accounts, np.full(accounts.size, max(p.co_investment, 1e-12))
 
-    def _planned_monthly_cost(self) -> float:
-        return self.params.monthly_cost + self.params.governance_spend
+    # ---- money out -----------------------------------------------------------------------
+
+    def _pay(self, payee, kind: str, amount) -> None:
+        """Pay ``amount`` 万元 (a scalar to one payee, or one amount per payee); the treasury first
+        recapitalises any shortfall."""
+        m = self.model
+        total = float(np.sum(amount))
+        shortfall = total - float(m.ledger.balance[self.account])
+        if shortfall > 0:
+            m.ledger.transfer(m.accounts["treasury"], self.account, "recapitalisation", shortfall)
+        m.ledger.transfer(self.account, payee, kind, amount)
 
     def supply(self) -> None:
-        """Pay operating cost and fund governance of the authorized domains (MODEL §6.1)."""
+        """Pay the month's fixed and per-domain cost and fund governance of the authorized
+        domains (MODEL §6.1); the per-use cost is paid once the month's uses are known."""
         m, p = self.model, self.params
-        m.ledger.transfer(self.account, m.accounts["economy"], "operating_cost", p.monthly_cost)
+        running = self._cost().month(len(self.domains), 0.0)
+        self._pay(m.accounts["economy"], "operating_cost", running)
+        self.month_cost = running
         if self.domains:
-            per_domain = p.governance_spend / len(self.domains)
-            m.ledger.transfer(self.account, m.domains.accounts[self.domains], "governance", per_domain)
-        self.costs.append(self._planned_monthly_cost())
+            self._pay(m.domains.accounts[self.domains], "governance",
+                      np.full(len(self.domains), p.governance_spend / len(self.domains)))
+            self.month_cost += p.governance_spend
+
+    def reimburse(self, amount: float) -> None:
+        """Book the public-service fund's reimbursement of last month's free uses (paid to it by the model)."""
+        self.reimbursed.append(amount)
+
+    # ---- the tariff ----------------------------------------------------------------------
+
+    def _forecast(self) -> tuple[float, float]:
+        """Forecast billable uses and net cost of one month: in the founding year the planned
+        volume (its domains come into service during the year, so early months say nothing of
+        demand), later the run-rate of the recent months (MODEL §6.2)."""
+        rule, p = self.model.params.policy.pricing, self.params
+        window = rule.forecast_window
+        m = self.model
+        if m.dates[m.month_index].year == self.founding_year:  # months before its domains are in service
+            billable = served = p.planned_uses
+        else:
+            billable, served = pricing.run_rate(self.billable, window), pricing.run_rate(self.served, window)
+        reimbursed = pricing.run_rate(self.reimbursed, window) or 0.0
+        uses = served
+        cost = self._cost().month(len(self.domains), uses) + (p.governance_spend if self.domains else 0.0)
+        return billable, max(0.0, cost - reimbursed)
+
+    def _open_tariff_year(self) -> None:
+        """Close the last tariff year (its true-up becomes the carry) and open one for the rest
+        of this calendar year: the allowance, the year's price cap and the reference price."""
+        m = self.model
+        rule = m.params.policy.pricing
+        return_rate = rule.allowed_profit_rate if rule.regime == "allowed_revenue" else rule.markup
+        if self.tariff is None:
+            self.tariff = pricing.TariffYear(return_rate, rule.tax_rate, rule.carry_limit)
+        else:
+            self.tariff.close()
+            self.tariff.return_rate, self.tariff.tax_rate, self.tariff.carry_limit = (
+                return_rate, rule.tax_rate, rule.carry_limit)
+        billable, cost = self._forecast()
+        self.tariff_year = m.dates[m.month_index].year
+        self.tariff_months = 13 - m.calendar_month
+        # The operator keeps only its share of gross revenue (plan 三.5), so the gross allowance is
+        # what leaves it its cost with the return and tax once the other shares are paid.
+        keep = m.params.policy.revenue_sharing.operator
+        allowance = self.tariff.open(cost * self.tariff_months / keep) if keep > 0 else 0.0
+        self.tariff_price = pricing.cost_based_price(allowance, billable * self.tariff_months, rule.cap, self._floor())
+        self.reference_price = cost / billable * (1 + rule.markup) if billable > 0 else rule.cap
 
     def set_price(self) -> None:
         """Price of a paid use under the regime (MODEL §6.2); written to the operator's products."""
         m = self.model
         rule = m.params.policy.pricing
+        if self.tariff is None or m.dates[m.month_index].year != self.tariff_year:
+            self._open_tariff_year()
         if rule.regime == "free":
             self.price = 0.0
         elif rule.regime == "cost_plus_cap":
-            if sum(self.paid_uses) > 0:
-                cost = pricing.unit_cost(sum(self.costs), sum(self.paid_uses), rule.unit_cost_floor)
-                self.price = pricing.cost_plus_cap(cost, rule.markup, rule.cap)
-            else:
-                self.price = min(rule.initial_price, rule.cap)
-        elif rule.regime == "allowed_revenue":
-            if m.calendar_month == 1 and m.month_index > 0:
-                self.allowed.start_year(float(np.mean(self.costs)) * 12)
-            expected = float(np.mean(self.paid_uses)) if self.paid_uses else 0.0
-            if expected > 0:
-                self.price = self.allowed.price(13 - m.calendar_month, expected, rule.cap, rule.unit_cost_floor)
-            else:
-                self.price = min(rule.initial_price, rule.cap)
+            self.price = self.tariff_price
+        elif rule.regime == "allowed_revenue":  # a ceiling on revenue: the price falls once it is being earned
+            billable, _ = self._forecast()
+            months_left = 13 - m.calendar_month
+            respread = pricing.cost_based_price(self.tariff.remaining(), billable * months_left, rule.cap, self._floor())
+            self.price = min(self.tariff_price, respread)
         elif self.price <= 0:  # market regime, e.g. after a switch from free
-            self.price = rule.initial_price
+            self.price = self.last_price = rule.initial_price
         m.products.set_price(list(self.product_of.values()), self.price)
 
-    def adapt_market_price(self, paid_uses: float) -> None:
-        """Market regime: adapt like a merchant, with no cap (MODEL §6.2)."""
-        m = self.model
-        if m.params.policy.pricing.regime != "market" or not self.product_of:
+    def _search_market_price(self, profit: float) -> None:
+        """Market regime: the next month's price from this month's profit (MODEL §6.2)."""
+        rule = self.model.params.policy.pricing
+        if rule.regime != "market" or not self.product_of:
             return
-        recent = float(np.mean(self.paid_uses)) if self.paid_uses else 0.0
-        self.price = float(
-            pricing.adapt_prices(np.array([self.price]), np.array([paid_uses]), np.array([recent]),
-                                 m.params.behaviour.price_adjust, m.params.behaviour.marginal_cost)[0]
-        )
+        price = pricing.market_step(self.price, self.last_price, profit, self.last_profit, rule.market_step,
+                                    self._floor())
+        self.last_price, self.last_profit, self.price = self.price, profit, price
+
+    # ---- the month's close ---------------------------------------------------------------
 
     def close_month(self, gross: np.ndarray, purchases: Purchases, products: Products,
                     represents: float) -> OperatorIncome:
-        """Collect input licences from merchants, count the uses of the services, adapt a market
-        price, and share the month's revenue (MODEL §6.4).
+        """Collect input licences from merchants, count the uses of the services, pay their cost,
+        take a market-price step, and share the month's revenue (MODEL §6.4).
 
         Args:
             gross: gross revenue of each product this month, 万元 (city-scale).
@@ -136,7 +230,7 @@ class PublicDataOperator(mesa.Agent):
         rule = m.params.policy.pricing
         revenue = {prod: float(gross[prod]) for prod in self.product_of.values()}
         merchant_owned = products.merchant_owned()
-        licence = self.price * rule.licence_uses
+        licence = self.licence_price
         licences = 0.0
         n_licences = 0
         for d, prod in self.product_of.items():
@@ -149,11 +243,21 @@ class PublicDataOperator(mesa.Agent):
         mine = (purchases.via == OPERATOR) & (products.owner[purchases.product] == self.index)
         paid = float(np.sum(mine & ~purchases.free)) * represents
         free = float(np.sum(mine & purchases.free)) * represents
-        self.adapt_market_price(paid)
-        shares = self.settle(revenue, paid + rule.licence_uses * n_licences)
-        return OperatorIncome(paid_uses=paid, free_uses=free, licences=licences, shares=shares)
+        billable = paid + rule.licence_uses * n_licences
+        shares = self.settle(revenue)  # out of this month's revenue, already received
+        use_cost = self._cost().per_use * (billable + free)
+        self._pay(m.accounts["economy"], "operating_cost", use_cost)
+        self.month_cost += use_cost
+        self.free_use_cost = self._cost().per_use * free
+        self.billable.append(billable)
+        self.served.append(billable + free)
+        total = sum(revenue.values())
+        self.tariff.record(total)
+        self._search_market_price(total - self.month_cost)
+        return OperatorIncome(paid_uses=paid, free_uses=free, licences=licences, shares=shares, cost=self.month_cost,
+                              allowance=self.tariff.allowance / self.tariff_months)
 
-    def settle(self, revenue_by_product: dict[int, float], paid_uses: float) -> dict[str, float]:
+    def settle(self, revenue_by_product: dict[int, float]) -> dict[str, float]:
         """Share this month's gross revenue of each product (plan 三.5) and return the four parts' totals."""
         m = self.model
         products = list(revenue_by_product)
@@ -174,10 +278,4 @@ class PublicDataOperator(mesa.Agent):
                 amounts.append(np.array([part]))
         if payees:
             m.ledger.transfer(self.account, np.concatenate(payees), "share_contributors", np.concatenate(amounts))
-        totals = {k: float(sum(parts[k].tolist(), 0.0)) for k in SHARES}
-        self.paid_uses.append(paid_uses)
-        if m.params.policy.pricing.regime == "allowed_revenue":
-            self.allowed.record(sum(revenue_by_product.values()))
-            if m.calendar_month == 12:
-                self.allowed.close_year()
-        return totals
+        return {k: float(sum(parts[k].tolist(), 0.0)) for k in SHARES}

@@ -31,6 +31,9 @@ KINDS = (
     "loan",  # bank → merchant
     "interest",  # merchant → bank
     "repayment",  # merchant → bank
+    "recapitalisation",  # treasury → operator, the shortfall of a payment it could not make
+    "fund_reimbursement",  # public-service fund → operator, cost of serving free public-interest uses
+    "fund_governance",  # public-service fund → domain governance fund
 )
 KIND = {k: i for i, k in enumerate(KINDS)}
 

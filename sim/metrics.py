@@ -35,7 +35,12 @@ METRICS = (
     Metric("n_merchants", "merchants", "last", "active data merchants"),
     Metric("n_products", "products", "last", "active data products"),
     Metric("n_listed", "products", "last", "active products listed on an exchange"),
-    Metric("price_index", "万元/use", "mean", "mean list price per paid transaction"),
+    Metric("price_index", "万元/use", "mean",
+           "mean list price per paid transaction, all sellers (public-data uses and merchant products together)"),
+    Metric("public_data_price", "万元/use", "mean",
+           "operators' list price of one paid use of a public-data service (a licence costs licence_uses of them); "
+           "mean over operators in service"),
+    Metric("merchant_price_index", "万元/use", "mean", "mean list price per paid merchant-product transaction"),
     Metric("public_data_free_uses", "uses", "sum", "free uses of public-data services"),
     Metric("public_data_paid_uses", "uses", "sum", "paid uses of public-data services"),
     Metric("operator_revenue", "万元", "sum", "operator gross revenue: paid uses and input licences"),
@@ -43,6 +48,15 @@ METRICS = (
     Metric("revenue_data_providers", "万元", "sum", "share to governance of the domains that earned it"),
     Metric("revenue_public_services", "万元", "sum", "share to the public-service fund (反哺公共服务)"),
     Metric("revenue_contributors", "万元", "sum", "share to co-developing merchants"),
+    Metric("operator_allowed_revenue", "万元", "sum",
+           "operator's allowed revenue of its tariff year (forecast cost × (1 + return) × (1 + tax) less the "
+           "true-up carry), spread evenly over the year's months"),
+    Metric("operator_cost", "万元", "sum", "operator's cost: fixed, per authorized domain, per use served, governance"),
+    Metric("operator_cash", "万元", "last", "operators' cash balance"),
+    Metric("recapitalisation", "万元", "sum", "treasury top-ups of operators that could not pay their costs"),
+    Metric("n_licensed_products", "products", "last", "active merchant products built on a licensed (authorized) input"),
+    Metric("fund_reimbursement", "万元", "sum", "public-service fund's reimbursement of operators' cost of free uses"),
+    Metric("fund_governance", "万元", "sum", "public-service fund's spend on governance of non-restricted domains"),
     Metric("exchange_fee_revenue", "万元", "sum", "exchange transaction fees and review fees"),
     Metric("value_created", "万元", "sum", "value of data used by buyers"),
     Metric("consumer_surplus", "万元", "sum", "buyers' value less price, perceived risk and application costs"),
@@ -54,9 +68,15 @@ METRICS = (
     Metric("n_noncompliant", "products", "mean", "active non-compliant products after audits"),
     Metric("penalties", "万元", "sum", "penalties paid to the treasury (fines and confiscated gains)"),
     Metric("incidents", "incidents", "sum", "security incidents"),
-    Metric("leakage_value", "万元", "sum", "paid price forgone on free uses obtained by false public-interest claims"),
+    Metric("leakage_value", "万元", "sum",
+           "free uses obtained by false public-interest claims, valued at the cost-based reference price "
+           "(forecast unit cost × (1 + markup)), whatever the regime charges; 0 when public data is free for all"),
     Metric("voucher_spend", "万元", "sum", "data vouchers paid by the treasury"),
-    Metric("fiscal_spend", "万元", "sum", "all treasury outflows (governance, grants, vouchers, operator capital)"),
+    Metric("fiscal_spend", "万元", "sum", "all treasury outflows (equity, subsidies, governance)"),
+    Metric("fiscal_equity", "万元", "sum", "treasury's state capital paid into operators at founding"),
+    Metric("fiscal_subsidies", "万元", "sum", "treasury's entry grants, data vouchers and operator recapitalisation"),
+    Metric("fiscal_governance", "万元", "sum", "treasury's governance funding of public-data domains"),
+    Metric("fiscal_net", "万元", "sum", "treasury outflows less penalties received"),
     Metric("data_asset_loans", "万元", "sum", "new loans against registered data assets"),
     Metric("public_service_fund", "万元", "last", "balance of the public-service fund"),
     Metric("merchant_exits", "merchants", "sum", "merchants that left the market"),
@@ -142,6 +162,18 @@ def month_row(model, month: Month) -> dict[str, Any]:
     one_off_net = float(flows["amount"][one_off & is_merchant[flows["payee"]]].sum()
                         - flows["amount"][one_off & is_merchant[flows["payer"]]].sum())
     treasury = model.accounts["treasury"]
+    from_treasury = flows["payer"] == treasury
+    fiscal = {k: float(flows["amount"][from_treasury & (flows["kind"] == KIND[k])].sum())
+              for k in ("capital", "entry_subsidy", "voucher", "recapitalisation", "governance")}
+    by_operator = p.view("by_operator")
+    in_service = [op.price for op in model.operators if op.domains]
+    merchant_paid = paying & ~by_operator[buy.product]
+    operators = list(model.operators)
+    reference = np.array([op.reference_price for op in operators] + [0.0])
+    leaked = buy.free & buy.misreport & (model.params.policy.pricing.regime != "free")  # free for all: nothing leaks
+    domain_operator = np.append(model.domains.operator, -1)  # index -1 (no input) has no operator
+    licensed = merchant_owned & active & ((domain_operator[p.view("domain_a")] >= 0)
+                                          | (domain_operator[p.view("domain_b")] >= 0))
     usable = model.domains.unrestricted()
     shares = income.shares
     n_paid = float(paying.sum())
@@ -158,6 +190,8 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "n_products": float(active.sum()),
         "n_listed": float(np.sum(active & (channel >= 0))),
         "price_index": float(buy.list_price[paying].sum() / n_paid) if n_paid else float("nan"),
+        "public_data_price": float(np.mean(in_service)) if in_service else float("nan"),
+        "merchant_price_index": float(buy.list_price[merchant_paid].mean()) if merchant_paid.any() else float("nan"),
         "public_data_free_uses": income.free_uses,
         "public_data_paid_uses": income.paid_uses,
         "operator_revenue": income.revenue,
@@ -165,6 +199,13 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "revenue_data_providers": shares["data_providers"],
         "revenue_public_services": shares["public_services"],
         "revenue_contributors": shares["contributors"],
+        "operator_allowed_revenue": income.allowance,
+        "operator_cost": income.cost,
+        "operator_cash": float(model.ledger.balance[[op.account for op in operators]].sum()),
+        "recapitalisation": by_kind["recapitalisation"],
+        "n_licensed_products": float(licensed.sum()),
+        "fund_reimbursement": by_kind["fund_reimbursement"],
+        "fund_governance": by_kind["fund_governance"],
         "exchange_fee_revenue": by_kind["exchange_fee"] + by_kind["review_fee"],
         "value_created": float(buy.value.sum()) * rep,
         "consumer_surplus": float(buy.surplus.sum()) * rep - month.application_costs,
@@ -176,9 +217,13 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "n_noncompliant": sup.noncompliant,
         "penalties": sup.penalties,
         "incidents": sup.incidents,
-        "leakage_value": float(buy.list_price[buy.free & buy.misreport].sum()) * rep,
+        "leakage_value": float(reference[p.owner[buy.product[leaked]]].sum()) * rep,
         "voucher_spend": by_kind["voucher"],
-        "fiscal_spend": float(flows["amount"][flows["payer"] == treasury].sum()),
+        "fiscal_spend": float(flows["amount"][from_treasury].sum()),
+        "fiscal_equity": fiscal["capital"],
+        "fiscal_subsidies": fiscal["entry_subsidy"] + fiscal["voucher"] + fiscal["recapitalisation"],
+        "fiscal_governance": fiscal["governance"],
+        "fiscal_net": float(flows["amount"][from_treasury].sum()) - sup.penalties,
         "data_asset_loans": month.loans,
         "public_service_fund": float(model.ledger.balance[model.accounts["public_service_fund"]]),
         "merchant_exits": sup.exits,

@@ -212,6 +212,7 @@ class DataMarketModel(mesa.Model):
         founded = self.operators.select(lambda op: op.founded)
         founded.do("supply")
         funded = d.unrestricted()
+        self._spend_public_service_fund(list(founded), funded)
         if funded.any():
             per_domain = s.policy.fiscal.governance_budget / funded.sum()
             self.ledger.transfer(self.accounts["treasury"], d.accounts[funded], "governance", per_domain)
@@ -221,6 +222,20 @@ class DataMarketModel(mesa.Model):
         public = np.flatnonzero(self.products.view("by_operator"))
         self.products.set_quality(public, d.quality[self.products.domain_a[public]])
         founded.do("set_price")
+
+    def _spend_public_service_fund(self, operators: list[PublicDataOperator], funded: np.ndarray) -> None:
+        """The public-service fund's month (:func:`sim.settlement.fund_spending`, plan 三.5):
+        reimburse operators' cost of last month's free uses, then fund governance of the
+        non-restricted domains."""
+        fund, rule = self.accounts["public_service_fund"], self.params.policy.public_service_fund
+        owed = np.array([op.free_use_cost for op in operators])
+        reimburse, governance = settlement.fund_spending(float(self.ledger.balance[fund]), owed, rule.spend_rate,
+                                                         rule.free_use_cover)
+        for op, amount in zip(operators, reimburse.tolist()):
+            self.ledger.transfer(fund, op.account, "fund_reimbursement", amount)
+            op.reimburse(amount)
+        if funded.any():
+            self.ledger.transfer(fund, self.domains.accounts[funded], "fund_governance", governance / funded.sum())
 
     def _merchant_supply(self) -> tuple[int, float, np.ndarray, float]:
         """Entry, costs, then each merchant's own decisions in a random order. Returns the

@@ -196,10 +196,23 @@ class Operator(Section):
         2000.0, "万元", "assumption", "state capital paid in by the treasury at founding", ge=0, le=1e7,
         read_at="found_operator"
     )
-    monthly_cost: float = P(150.0, "万元/month", "assumption", "fixed operating cost", ge=0, le=1e5)
+    fixed_cost: float = P(100.0, "万元/month", "assumption (staff and platform of a city data group)",
+                          "fixed operating cost, from founding", ge=0, le=1e5, clause="plan 二.2 组建武汉数据集团")
+    cost_per_domain: float = P(
+        10.0, "万元/domain/month", "assumption", "running cost of each authorized domain (upkeep, security, review)",
+        ge=0, le=1e5, clause="plan 二.2 公共数据授权运营"
+    )
+    cost_per_use: float = P(
+        0.002, "万元/use", "assumption", "cost of serving one use: paid, free or a licence use-equivalent", ge=0,
+        le=1e3, clause="plan 二.2 公共数据授权运营"
+    )
     governance_spend: float = P(
         50.0, "万元/month", "assumption", "planned governance spend, split over authorized domains", ge=0, le=1e5,
         role="lever", clause="plan 二.2 公共数据资源的治理"
+    )
+    planned_uses: float = P(
+        2000.0, "uses/month", "assumption", "billable uses (paid uses and licence use-equivalents) a month planned "
+        "for the founding year, before any run-rate exists", gt=0, le=1e8, clause="发改价格〔2025〕65号 (forecast volume)"
     )
     co_developers: int = P(
         2, "merchants", "assumption", "merchants invited to co-develop each operator product", ge=0, le=20,
@@ -278,24 +291,31 @@ class Pricing(Section):
         "cost_plus_cap", "-", "assumption", "pricing rule for paid uses",
         clause="plan 二.2 有条件有偿; 发改价格〔2025〕65号 (pricing method)"
     )
-    markup: float = P(0.1, "share", "assumption", "markup on unit cost (cost_plus_cap)", ge=0, le=5,
-                      clause="plan 二.2 有条件有偿")
-    cap: float = P(0.8, "万元/use", "assumption", "highest price of one paid use", gt=0, le=1e4,
+    markup: float = P(0.1, "share", "assumption", "return on forecast cost allowed by a cost-plus price cap "
+                      "(cost_plus_cap); also the reference price's markup", ge=0, le=5, clause="plan 二.2 有条件有偿")
+    cap: float = P(0.8, "万元/use", "assumption", "highest price of one paid use (cost-based regimes)", gt=0, le=1e4,
                    clause="plan 二.2 有条件有偿; 发改价格〔2025〕65号 (price ceiling)")
-    unit_cost_floor: float = P(0.005, "万元/use", "assumption", "smallest unit cost used for pricing", gt=0, le=1e4,
+    unit_cost_floor: float = P(0.005, "万元/use", "assumption", "lowest price of a paid use (all regimes)", gt=0, le=1e4,
                                role="constant")
     licence_uses: float = P(
-        10.0, "uses/month", "assumption", "a merchant's monthly input licence is priced as this many paid uses",
-        ge=0, le=1e6, clause="plan 二.2 有条件有偿"
+        10.0, "uses/month", "assumption", "a merchant's monthly input licence is priced as this many paid uses (the "
+        "licence's use-equivalents, billable and served)", ge=0, le=1e6, clause="plan 二.2 有条件有偿"
     )
-    initial_price: float = P(0.4, "万元/use", "assumption", "price before any cost history", gt=0, le=1e4)
+    initial_price: float = P(0.4, "万元/use", "assumption", "the market regime's first price", gt=0, le=1e4)
     allowed_profit_rate: float = P(
-        0.08, "share", "assumption", "allowed profit on cost (allowed_revenue)", ge=0, le=1,
+        0.08, "share", "assumption", "allowed return on forecast cost (allowed_revenue)", ge=0, le=1,
         clause="发改价格〔2025〕65号 (allowed revenue: cost plus a reasonable profit)"
     )
     tax_rate: float = P(0.06, "share", "VAT on modern services, 6 % (财税〔2016〕36号)",
-                        "tax allowed on top (allowed_revenue)", ge=0, le=1, role="constant")
-    cost_window: int = P(6, "months", "assumption", "trailing months used for unit cost", ge=1, le=36, role="constant")
+                        "tax allowed on top of cost and return (cost-based regimes)", ge=0, le=1, role="constant")
+    forecast_window: int = P(3, "months", "assumption", "recent months whose run-rate forecasts billable uses and "
+                             "free-use reimbursement", ge=1, le=36, role="constant")
+    carry_limit: float = P(
+        0.5, "share of allowance", "assumption", "largest over- or under-recovery carried into next year's allowance",
+        ge=0, le=1, clause="发改价格〔2025〕65号 (true-up of allowed revenue)"
+    )
+    market_step: float = P(0.05, "share", "assumption", "the market regime's monthly price step in its profit search",
+                           gt=0, le=0.5, role="uncertainty")
 
 
 class FreeUse(Section):
@@ -342,6 +362,22 @@ class Fiscal(Section):
     governance_budget: float = P(
         15.0, "万元/month", "assumption", "treasury funding of public-data governance, split over domains", ge=0,
         le=1e6, role="lever", clause="plan 三 保障措施(二) 数据治理财政资金"
+    )
+
+
+class PublicServiceFund(Section):
+    """How the public-service fund (公共服务反哺) spends what operators' revenue shares put in it
+    (plan 三.5 探索公共数据运营收益定向反哺公共服务建设), each month: first it reimburses the
+    operators' cost of serving free public-interest uses (up to ``free_use_cover`` of it), then it
+    spends the rest on governance of the non-restricted domains."""
+
+    ROLE = "lever"
+
+    spend_rate: float = P(1.0, "share/month", "assumption", "share of the fund's balance spent each month", ge=0, le=1,
+                          clause="plan 三.5 反哺公共服务建设")
+    free_use_cover: float = P(
+        1.0, "share", "assumption", "share of operators' cost of serving free uses the fund reimburses first", ge=0,
+        le=1, clause="plan 三.5 反哺公共服务; plan 二.2 有条件无偿"
     )
 
 
@@ -414,6 +450,7 @@ class Policy(Section):
     screening: Screening = Screening()
     revenue_sharing: RevenueSharing = RevenueSharing()
     fiscal: Fiscal = Fiscal()
+    public_service_fund: PublicServiceFund = PublicServiceFund()
     cultivation: Cultivation = Cultivation()
     data_assets: DataAssets = DataAssets()
     brokers: Brokers = Brokers()

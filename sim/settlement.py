@@ -4,7 +4,8 @@ Buyers pay their part of each price, the treasury pays data vouchers while its b
 sellers pay the exchange fee on trades through an exchange and the broker commission on the
 deals brokers found. :func:`settle` computes the flows; :meth:`Settlement.post` writes them to the
 ledger. Operators' licences and revenue sharing are the operators' own
-(:class:`OperatorIncome` is what each reports). Pure functions on arrays; no Mesa here.
+(:class:`OperatorIncome` is what each reports); :func:`fund_spending` is the public-service
+fund's monthly rule (plan 三.5 反哺公共服务建设). Pure functions on arrays; no Mesa here.
 """
 
 from __future__ import annotations
@@ -117,6 +118,8 @@ class OperatorIncome:
     free_uses: float = 0.0
     licences: float = 0.0  # input licences paid by merchants
     shares: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SHARES, 0.0))
+    cost: float = 0.0  # the month's cost: operating (fixed, per domain, per use) and governance
+    allowance: float = 0.0  # the month's part of the tariff year's allowed revenue
 
     @property
     def revenue(self) -> float:
@@ -129,4 +132,26 @@ class OperatorIncome:
             free_uses=self.free_uses + other.free_uses,
             licences=self.licences + other.licences,
             shares={k: self.shares[k] + other.shares[k] for k in SHARES},
+            cost=self.cost + other.cost,
+            allowance=self.allowance + other.allowance,
         )
+
+
+def fund_spending(balance: float, free_use_cost: np.ndarray, spend_rate: float, cover: float
+                  ) -> tuple[np.ndarray, float]:
+    """The public-service fund's month (plan 三.5 反哺公共服务建设): it spends ``spend_rate`` of
+    its balance, first reimbursing ``cover`` of each operator's cost of serving last month's free
+    public-interest uses (pro rata if the budget is short), then the rest on governance of the
+    non-restricted domains.
+
+    Args:
+        balance: the fund's balance, 万元.
+        free_use_cost: (n_operators,) each operator's cost of last month's free uses, 万元.
+    Returns:
+        the reimbursement to each operator and the governance spend, 万元.
+    """
+    budget = max(0.0, balance) * spend_rate
+    owed = cover * np.asarray(free_use_cost, dtype=float)
+    total = float(owed.sum())
+    reimburse = owed if total <= budget else owed * (budget / total)
+    return reimburse, budget - float(reimburse.sum())

@@ -45,13 +45,9 @@ KNOWN_MODEL_CRASHES: dict[str, typing.Callable[[dict], bool]] = {
     "IndexError in the demand step (sim/model.py): no merchant or no product at the start":
         lambda s: s["population"]["merchants"]["initial_count"] == 0
         or s["population"]["merchants"]["initial_products"] == 0,
-    "'Probabilities contain NaN' or 'Fewer non-zero entries in p than size' in merchant development "
-    "(agents/merchant.py): a domain merchants can build on has quality 0, so no weight in the choice of inputs":
-        lambda s: any(d["quality"] == 0 for d in s["domains"].values() if d["status"] != "restricted"),
-    "the same, when quality decays fully in a month and a domain without governance spend reaches 0":
-        lambda s: s["behaviour"]["quality_decay"] == 1,
 }
-MAY_BE_NAN = {"price_index", "hhi_merchants"}  # a mean over the month's sales: none, no value
+MAY_BE_NAN = {"price_index", "merchant_price_index", "hhi_merchants",  # a mean over the month's sales: none, no value
+              "public_data_price"}  # no operator in service yet: no price
 COUNT_UNITS = {"uses", "users", "merchants", "products", "incidents"}
 
 
