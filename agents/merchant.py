@@ -84,7 +84,9 @@ class DataMerchant(mesa.Agent):
         grant = s.policy.cultivation.entry_subsidy
         payoff = max(0.0, 1 + (profit * b.payback_months + grant) / par.entry_cost)
         ceiling = b.entry_attractiveness_max
-        return ceiling * payoff / (payoff + ceiling - 1) if ceiling > 1 else min(payoff, ceiling)
+        if ceiling <= 1 or math.isinf(payoff):  # no room above break-even, or a payoff beyond any cost
+            return min(payoff, ceiling)
+        return ceiling * payoff / (payoff + ceiling - 1)
 
     @classmethod
     def enter(cls, model, rng: np.random.Generator, attractiveness: float) -> int:
