@@ -48,12 +48,15 @@ def main(args: argparse.Namespace) -> int:
                            "(--kind sobol or morris); other figures take a metric")
     try:
         figure = draw(args)
-        fmt = args.out.suffix.lstrip(".").lower() or "png"
+    except (OSError, ValueError, KeyError) as exc:
+        raise CliError(str(exc)) from exc
+    fmt = args.out.suffix.lstrip(".").lower() or "png"
+    try:
         atomic_write(args.out, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    except (ValueError, KeyError) as exc:
-        raise CliError(str(exc)) from exc
+    except ValueError as exc:
+        raise CliError(f"--out {args.out}: {exc}") from None
     print(f"wrote {args.out}")
     return 0
 

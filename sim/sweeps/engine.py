@@ -4,6 +4,7 @@ progress and resume."""
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from collections.abc import Iterator
@@ -22,6 +23,13 @@ from sim.storage import lock, writing
 from sim.sweeps.plan import Plan
 from sim.sweeps.spec import SweepSpec
 from sim.sweeps.store import Store, SweepResult
+
+
+FAIL_RUNS_ENV = "DATAMARKET_FAIL_RUNS"  # test hook: run numbers (comma-separated) whose worker raises on purpose
+
+
+class InjectedFailure(RuntimeError):
+    """The failure a worker raises for a run listed in ``DATAMARKET_FAIL_RUNS`` (tests of failure isolation)."""
 
 
 @dataclass(frozen=True)
@@ -118,11 +126,15 @@ def tasks(plan: Plan, done: set[str]) -> Iterator[Task]:
 
 def run_task(task: Task) -> Outcome:
     """Run one task in a worker: only the metrics the sweep stores (``full=False``). An error is
-    returned, not raised, so the sweep goes on."""
+    returned, not raised, so the sweep goes on. Runs numbered in the environment variable
+    ``DATAMARKET_FAIL_RUNS`` raise :class:`InjectedFailure` instead of running: a test hook that
+    makes a failure in the worker without depending on a model bug."""
     from sim.runner import run  # the model (and Mesa) loads in the workers only
 
     started = time.perf_counter()
     try:
+        if str(task.run) in os.environ.get(FAIL_RUNS_ENV, "").split(","):
+            raise InjectedFailure(f"run {task.run} fails on purpose ({FAIL_RUNS_ENV})")
         scenario = Scenario.from_dict(apply_overrides(task.base, task.values))
         if scenario.digest() != task.digest:
             raise RuntimeError("the worker resolves this point to a different scenario; are its packages the same?")
