@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 BACKENDS = ("local", "dask")
 IN_FLIGHT_PER_SLOT = 2  # tasks queued per worker slot: enough to keep workers busy, few enough to stay small
 PROGRESS_DELAY_S = 1.5  # a bar that shows only on a terminal waits this long, so quick runs print nothing
-SCHEDULER_TIMEOUT_S = 10  # how long to try reaching a Dask scheduler before giving up with a message
+SCHEDULER_TIMEOUT_S = 5  # how long to try reaching a Dask scheduler before giving up with a message
 PARENT_POLL_S = 1.0  # how often a worker without prctl checks that its parent is alive
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal sent to this process when its parent dies
 
