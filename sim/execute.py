@@ -6,8 +6,9 @@ the number of workers. :func:`stream` keeps a bounded number of tasks in flight 
 it finishes, so memory does not grow with the number of runs; :func:`run_jobs` gives the results
 of a few replicates back in job order. Both backends are a ``concurrent.futures.Executor``.
 
-Worker processes die with the process that started them (:func:`die_with_parent`), so a sweep
-killed with SIGKILL leaves no idle workers behind; the number of workers is capped at the
+Worker processes die with the process that started them (local: :func:`die_with_parent`; a Dask
+``LocalCluster``'s workers do so by themselves), so a sweep killed with SIGKILL leaves no idle
+workers behind; the number of workers is capped at the
 machine's cores and the number of tasks, with a warning that says so.
 """
 
@@ -153,8 +154,7 @@ def _dask_client(workers: int | None, scheduler: str | None, tasks: int | None):
     n = worker_count(workers, tasks)
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
-        client.run(die_with_parent, os.getpid())  # the cluster's worker processes are this process's children
-        yield client
+        yield client  # its worker processes watch their parent themselves (distributed's nanny)
 
 
 def stream(pool: Pool, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
