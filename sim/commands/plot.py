@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    if not args.dir.exists():
+        raise CliError(f"no such folder: {args.dir}")
     if not args.dir.is_dir():
         raise CliError(f"{args.dir}: {what_is(args.dir)}; give the folder written by run, compare or sweep")
     if args.out.exists() and not args.out.is_file():
