@@ -220,12 +220,13 @@ def _run_numbered(item: tuple[int, Job]) -> Result:
     return run_job(item[1])
 
 
-def run_jobs(jobs: Iterable[Job], total: int, workers: int = 1, backend: str = "local",
-             scheduler: str | None = None) -> list[Result]:
+def run_jobs(jobs: Iterable[Job], workers: int = 1, backend: str = "local", scheduler: str | None = None, *,
+             total: int | None = None) -> list[Result]:
     """Every job's full :class:`Result`, in job order: in this process when ``workers`` is 1 on the
-    local backend, else on ``backend``. ``total`` is the number of jobs (they are made lazily). A run
-    that fails stops them all with its error; Ctrl-C raises :class:`Interrupted` with the runs
-    finished by then."""
+    local backend, else on ``backend``. ``jobs`` may be made lazily; ``total`` is their number
+    (default ``len(jobs)``). A run that fails stops them all with its error; Ctrl-C raises
+    :class:`Interrupted` with the runs finished by then."""
+    total = len(jobs) if total is None else total
     results: dict[int, Result] = {}
     try:
         with progress(total) as bar:

@@ -43,7 +43,8 @@ def main(args: argparse.Namespace) -> int:
         for name in comparison.clear(out, names):
             print(f"removed {out / name}: a scenario of the earlier comparison in {out}")
         jobs = (job for s in scenarios for job in replicate_jobs(s, args.seed, args.replicates))
-        runs = run_jobs(jobs, len(scenarios) * args.replicates, args.workers, args.backend, args.scheduler)
+        runs = run_jobs(jobs, args.workers, args.backend, args.scheduler,
+                        total=len(scenarios) * args.replicates)
         context = command_provenance(args, started)
         per_scenario = [runs[i * args.replicates:(i + 1) * args.replicates] for i in range(len(scenarios))]
         for scenario, source, replicates in zip(scenarios, sources, per_scenario, strict=True):

@@ -34,7 +34,7 @@ def main(args: argparse.Namespace) -> int:
     with claim(args.out, args.force, command_provenance(args, started)["command"]) as out:
         jobs = replicate_jobs(scenario, args.seed, args.replicates)
         try:
-            runs = run_jobs(jobs, args.replicates, args.workers, args.backend, args.scheduler)
+            runs = run_jobs(jobs, args.workers, args.backend, args.scheduler, total=args.replicates)
         except Interrupted as stop:
             if stop.results:
                 metrics = folder.tidy_metrics(stop.results)
