@@ -9,6 +9,7 @@ import dataclasses
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -324,6 +325,31 @@ def test_ctrl_c_on_run_writes_the_finished_replicates_marked_incomplete(city, tm
     with pytest.warns(UserWarning, match="interrupted after 2 of 5 replicates"):
         metrics = folders.read(out, "metrics")
     assert sorted(set(metrics["seed"])) == [7, 8]
+
+
+def test_a_real_ctrl_c_on_a_parallel_run_ends_with_130_and_a_consistent_folder(city, tmp_path):
+    out = tmp_path / "out"
+    cli_with_ctrl_c = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "  # even if the
+                       "from sim.cli import main; sys.exit(main(sys.argv[1:]))")  # test runner ignores SIGINT
+    command = [sys.executable, "-c", cli_with_ctrl_c, "run", str(city / "tiny.yaml"), "--replicates", "12",
+               "--workers", "2", "--out", str(out)]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(children(proc.pid)) < 2 and time.monotonic() < deadline:  # the workers are up
+        time.sleep(0.1)
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.startswith("interrupted: ") and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    if (out / "manifest.json").exists():  # some replicates finished: they are written, marked incomplete
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["complete"] is False and set(manifest["seeds"]) < set(range(1, 13))
+        with pytest.warns(UserWarning, match="interrupted"):
+            assert sorted(set(folders.read(out, "metrics")["seed"])) == sorted(manifest["seeds"])
+    else:
+        assert "nothing written" in err
+    assert not list(out.glob(".*"))
 
 
 def test_a_folder_cut_short_is_reported_incomplete_and_cleaned_by_force(city, tmp_path, capsys):
