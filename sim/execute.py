@@ -80,12 +80,17 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
+def check_workers(workers: int | None) -> None:
+    """Refuse a worker count that is not a whole number of 1 or more (None: one per core)."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise WorkerError(f"workers: must be a whole number of 1 or more, got {workers!r}")
+
+
 def worker_count(workers: int | None, tasks: int | None = None) -> int:
     """Worker processes to start on this machine: ``workers`` (default: one per core), at most
     one per core and one per task, with a warning when the request is cut."""
     cores = os.cpu_count() or 1
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise WorkerError(f"workers: must be a whole number of 1 or more, got {workers!r}")
+    check_workers(workers)
     limit = min(cores, tasks) if tasks else cores
     n = min(workers or cores, limit)
     if workers is not None and workers > n:

@@ -21,9 +21,9 @@ import pytest
 import yaml
 
 import sim.execute
-from sim import folders, run
+from sim import folders, run, sweep
 from sim.cli import main
-from sim.errors import FolderError
+from sim.errors import DataMarketError, FolderError
 from sim.folders import comparison
 from sim.ledger import BOOKS_TOLERANCE, books_error
 from sim.runner import SeedError
@@ -208,6 +208,13 @@ def test_a_worker_count_below_one_is_refused_before_anything_is_written(city, tm
     err = refused(capsys, "sweep", city / "sweep.yaml", "--out", tmp_path / "out", "--workers", workers,
                   "--backend", backend)
     assert "--workers" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("backend", ["local", "dask"])
+def test_sweep_in_python_refuses_a_worker_count_below_one_before_making_its_folder(city, tmp_path, backend):
+    with pytest.raises(DataMarketError, match="workers: must be a whole number of 1 or more, got -1"):
+        sweep(city / "sweep.yaml", tmp_path / "out", workers=-1, backend=backend, progress=False)
     assert not (tmp_path / "out").exists()
 
 

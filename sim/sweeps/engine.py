@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import SweepError
-from sim.execute import Pool, pool, stream
+from sim.execute import Pool, check_workers, pool, stream
 from sim.execute import progress as bar_of_runs  # ``progress`` is sweep()'s flag
 from sim.scenario import Scenario, apply_overrides
 from sim.storage import lock, writing
@@ -78,6 +78,7 @@ def sweep(
     The folder is locked while the sweep writes (:func:`sim.storage.lock`): a second sweep into it
     fails at once. A write that fails (disk full, read-only) ends it with one message.
     """
+    check_workers(workers)
     plan = spec if isinstance(spec, Plan) else Plan(spec if isinstance(spec, SweepSpec) else SweepSpec.load(spec))
     out = Path(out)
     with lock(out), writing(out):
