@@ -75,10 +75,14 @@ def seeds_text(first: int, replicates: int) -> str:
     return f"seed {first}" if replicates == 1 else f"seeds {first}–{first + replicates - 1}"
 
 
+def command_line(args: argparse.Namespace) -> str:
+    """The command as typed: ``python run.py run small --seed 4 …``."""
+    return shlex.join(["python", "run.py", *args.argv])
+
+
 def command_provenance(args: argparse.Namespace, started: float) -> dict:
     """Provenance of a command's results: its line as typed, the wall time since ``started``."""
-    command = shlex.join(["python", "run.py", *args.argv])
-    return provenance(command, wall_time_s=time.perf_counter() - started)
+    return provenance(command_line(args), wall_time_s=time.perf_counter() - started)
 
 
 def key_figure(metrics: pd.DataFrame) -> Callable[[Path], None]:

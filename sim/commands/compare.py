@@ -9,7 +9,14 @@ import time
 
 from sim.catalog import resolve
 from sim.cli import CliError
-from sim.commands.common import add_run_options, check_run_options, command_provenance, key_figure, seeds_text
+from sim.commands.common import (
+    add_run_options,
+    check_run_options,
+    command_line,
+    command_provenance,
+    key_figure,
+    seeds_text,
+)
 from sim.execute import replicate_jobs, run_jobs
 from sim.folders import comparison, results
 from sim.metrics import yearly
@@ -39,7 +46,7 @@ def main(args: argparse.Namespace) -> int:
         raise CliError(f"scenario name {twice[0]!r} appears twice; give each scenario its own name")
     for name in names:
         comparison.folder(args.out, name)  # refuse a name that is no folder inside --out before running
-    with claim(args.out, args.force, command_provenance(args, started)["command"]) as out:
+    with claim(args.out, args.force, command_line(args)) as out:
         for name in comparison.clear(out, names):
             print(f"removed {out / name}: a scenario of the earlier comparison in {out}")
         jobs = (job for s in scenarios for job in replicate_jobs(s, args.seed, args.replicates))

@@ -8,7 +8,14 @@ import sys
 import time
 
 from sim.catalog import resolve
-from sim.commands.common import add_run_options, check_run_options, command_provenance, key_figure, seeds_text
+from sim.commands.common import (
+    add_run_options,
+    check_run_options,
+    command_line,
+    command_provenance,
+    key_figure,
+    seeds_text,
+)
 from sim.execute import Interrupted, replicate_jobs, run_jobs
 from sim.folders import results as folder
 from sim.metrics import yearly
@@ -31,7 +38,7 @@ def main(args: argparse.Namespace) -> int:
     check_run_options(args)
     source = resolve(args.scenario)
     scenario = Scenario.load(source)
-    with claim(args.out, args.force, command_provenance(args, started)["command"]) as out:
+    with claim(args.out, args.force, command_line(args)) as out:
         jobs = replicate_jobs(scenario, args.seed, args.replicates)
         try:
             runs = run_jobs(jobs, args.workers, args.backend, args.scheduler, total=args.replicates)
