@@ -5,14 +5,24 @@ Each run depends only on its scenario and seed, so results are the same whatever
 the number of workers. :func:`stream` keeps a bounded number of tasks in flight and yields each as
 it finishes, so memory does not grow with the number of runs; :func:`run_jobs` gives the results
 of a few replicates back in job order. Both backends are a ``concurrent.futures.Executor``.
+
+Worker processes die with the process that started them (local: :func:`die_with_parent`; a Dask
+``LocalCluster``'s workers do so by themselves), so a sweep killed with SIGKILL leaves no idle
+workers behind; the number of workers is capped at the
+machine's cores and the number of tasks, with a warning that says so.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -21,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm  # a widget in notebooks, text in terminals
 
+from sim.errors import DataMarketError
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -29,6 +40,63 @@ if TYPE_CHECKING:
 BACKENDS = ("local", "dask")
 IN_FLIGHT_PER_SLOT = 2  # tasks queued per worker slot: enough to keep workers busy, few enough to stay small
 PROGRESS_DELAY_S = 1.5  # a bar that shows only on a terminal waits this long, so quick runs print nothing
+SCHEDULER_TIMEOUT_S = 5  # how long to try reaching a Dask scheduler before giving up with a message
+PARENT_POLL_S = 1.0  # how often a worker without prctl checks that its parent is alive
+PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal sent to this process when its parent dies
+
+
+class WorkerError(DataMarketError):
+    """Workers asked for that cannot be had: a count below 1, a scheduler out of reach."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C while :func:`run_jobs` ran: ``results`` are the runs finished by then, in job order."""
+
+    def __init__(self, results: list):
+        super().__init__(f"interrupted after {len(results)} finished run(s)")
+        self.results = results
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker process exit when ``parent`` (the process that started it) dies, even
+    by SIGKILL: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux, else a thread polling the parent
+    pid. Ctrl-C is left to the parent, which stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+        else:
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
+def check_workers(workers: int | None) -> None:
+    """Refuse a worker count that is not a whole number of 1 or more (None: one per core)."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise WorkerError(f"workers: must be a whole number of 1 or more, got {workers!r}")
+
+
+def worker_count(workers: int | None, tasks: int | None = None) -> int:
+    """Worker processes to start on this machine: ``workers`` (default: one per core), at most
+    one per core and one per task, with a warning when the request is cut."""
+    cores = os.cpu_count() or 1
+    check_workers(workers)
+    limit = min(cores, tasks) if tasks else cores
+    n = min(workers or cores, limit)
+    if workers is not None and workers > n:
+        warnings.warn(f"workers: {workers} asked, {n} started (at most one per core: {cores}"
+                      + (f"; one per run: {tasks})" if tasks else ")"), stacklevel=3)
+    return max(1, n)
 
 
 @dataclass
@@ -40,39 +108,58 @@ class Pool:
 
 
 @contextmanager
-def pool(backend: str = "local", workers: int | None = None, scheduler: str | None = None) -> Iterator[Pool]:
+def pool(backend: str = "local", workers: int | None = None, scheduler: str | None = None,
+         tasks: int | None = None) -> Iterator[Pool]:
     """Open a backend: ``local`` worker processes (spawned, so safe from notebooks and threads),
-    or ``dask``: the cluster at ``scheduler``, else a ``LocalCluster`` of ``workers`` processes."""
+    or ``dask``: the cluster at ``scheduler``, else a ``LocalCluster`` of ``workers`` processes.
+    Local workers number at most one per core and one of the ``tasks`` to run (:func:`worker_count`)."""
     if backend == "local":
-        n = workers or os.cpu_count() or 1
-        executor = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+        n = worker_count(workers, tasks)
+        executor = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=die_with_parent, initargs=(os.getpid(),))
         try:
             yield Pool(executor, lambda: n)
+        except BaseException:
+            _stop(executor)
+            raise
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
     elif backend == "dask":
-        with _dask_client(workers, scheduler) as client:
+        with _dask_client(workers, scheduler, tasks) as client:
             executor = client.get_executor()
             try:
                 yield Pool(executor, lambda: max(1, sum(client.nthreads().values())))
             finally:
                 executor.shutdown(wait=True)
     else:
-        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        raise WorkerError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Stop the workers now (Ctrl-C, an error): their runs are abandoned, not waited for.
+    Python 3.11 has no public way to end a pool's processes, hence ``_processes``."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 @contextmanager
-def _dask_client(workers: int | None, scheduler: str | None):
+def _dask_client(workers: int | None, scheduler: str | None, tasks: int | None):
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            raise WorkerError(f"--scheduler {scheduler}: no Dask scheduler answered within {SCHEDULER_TIMEOUT_S} s "
+                              f"({type(exc).__name__})") from None
+        with client:
             yield client
         return
-    n = workers or os.cpu_count() or 1
+    n = worker_count(workers, tasks)
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
-        yield client
+        yield client  # its worker processes watch their parent themselves (distributed's nanny)
 
 
 def stream(pool: Pool, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
@@ -121,10 +208,10 @@ class Job:
     full: bool = True
 
 
-def replicate_jobs(scenario: Scenario, seed: int, replicates: int) -> list[Job]:
+def replicate_jobs(scenario: Scenario, seed: int, replicates: int) -> Iterator[Job]:
     """Replicate ``r`` of a scenario uses seed ``seed + r``: every scenario given the same
-    ``seed`` and ``replicates`` faces the same luck (common random numbers)."""
-    return [Job(scenario, seed + r, r) for r in range(replicates)]
+    ``seed`` and ``replicates`` faces the same luck (common random numbers). Made one at a time."""
+    return (Job(scenario, seed + r, r) for r in range(replicates))
 
 
 def run_job(job: Job) -> Result:
@@ -134,20 +221,32 @@ def run_job(job: Job) -> Result:
     return run(job.scenario, job.seed, job.run_id, full=job.full)
 
 
-def run_jobs(jobs: list[Job], workers: int = 1, backend: str = "local", scheduler: str | None = None) -> list[Result]:
+def _run_numbered(item: tuple[int, Job]) -> Result:
+    return run_job(item[1])
+
+
+def run_jobs(jobs: Iterable[Job], workers: int = 1, backend: str = "local", scheduler: str | None = None, *,
+             total: int | None = None) -> list[Result]:
     """Every job's full :class:`Result`, in job order: in this process when ``workers`` is 1 on the
-    local backend, else on ``backend``. A run that fails stops them all with its error."""
-    if backend == "local" and (workers <= 1 or len(jobs) <= 1):
-        with progress(len(jobs)) as bar:
-            return [_tick(bar, run_job(job)) for job in jobs]
-    results: dict[int, Result] = {}  # by id() of the job: stream() hands back the job objects it was given
-    size = min(workers, len(jobs)) if backend == "local" else workers
-    with pool(backend, size, scheduler) as p, progress(len(jobs)) as bar:
-        for job, outcome in stream(p, run_job, jobs):
-            if isinstance(outcome, BaseException):
-                raise outcome
-            results[id(job)] = _tick(bar, outcome)
-    return [results[id(job)] for job in jobs]
+    local backend, else on ``backend``. ``jobs`` may be made lazily; ``total`` is their number
+    (default ``len(jobs)``). A run that fails stops them all with its error; Ctrl-C raises
+    :class:`Interrupted` with the runs finished by then."""
+    total = len(jobs) if total is None else total
+    results: dict[int, Result] = {}
+    try:
+        with progress(total) as bar:
+            if backend == "local" and (workers <= 1 or total <= 1):
+                for i, job in enumerate(jobs):
+                    results[i] = _tick(bar, run_job(job))
+            else:
+                with pool(backend, workers, scheduler, tasks=total) as p:
+                    for (i, _), outcome in stream(p, _run_numbered, enumerate(jobs)):
+                        if isinstance(outcome, BaseException):
+                            raise outcome
+                        results[i] = _tick(bar, outcome)
+    except KeyboardInterrupt:
+        raise Interrupted([results[i] for i in sorted(results)]) from None
+    return [results[i] for i in sorted(results)]
 
 
 def _tick(bar: tqdm, result: Result) -> Result:

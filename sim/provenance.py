@@ -6,6 +6,8 @@ sweep folder (:mod:`sim.sweeps.store`); each run's own manifest comes from :func
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import shlex
 import subprocess
 import sys
@@ -29,12 +31,27 @@ def git_commit() -> str | None:
     return commit + ("-dirty" if dirty else "")
 
 
+SOURCE_DIRS = ("sim", "agents")  # the model's source: what a sweep's run keys depend on
+
+
+@functools.cache
+def source_digest() -> str:
+    """A hash of the model's source, every ``*.py`` under ``sim/`` and ``agents/`` (paths and
+    contents): any edit changes it, committed or not, inside git or not. A sweep's run keys
+    include it, so ``--resume`` never mixes runs of two versions of the code."""
+    h = hashlib.sha256()
+    for path in sorted(p for d in SOURCE_DIRS for p in (ROOT / d).rglob("*.py")):
+        h.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
 def provenance(command: str | None = None, wall_time_s: float | None = None) -> dict:
     """Package versions, git commit, the command line (default: this process's), the wall time
     when given, and the time of writing (UTC)."""
     out = {
         "versions": versions(),
         "git_commit": git_commit(),
+        "source_digest": source_digest(),
         "command": command if command is not None else shlex.join(["python", *sys.argv]),
     }
     if wall_time_s is not None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import typing
 from pathlib import Path
 from typing import Any, Literal
@@ -634,6 +635,7 @@ class Population(Section):
 
 SETTABLE_ROOTS = ("policy", "behaviour", "regulator", "exchanges", "operators", "population.merchants")
 MAX_MONTHS = 1200  # a run of at most 100 years
+SAFE_NAME = re.compile(r"[^\W][\w.-]{0,99}")  # \w: letters (CJK too), digits, _
 
 
 class Scenario(Section):
@@ -652,6 +654,14 @@ class Scenario(Section):
     policy: Policy = Policy()
     behaviour: Behaviour = Behaviour()
     timeline: list[Event] = P([], "-", "-", "dated policy events", role="lever", clause="plan 一.(二) yearly goals")
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, v: str) -> str:
+        """A name becomes a folder name (``compare``): one path component, nothing that climbs out."""
+        if not SAFE_NAME.fullmatch(v):
+            raise ValueError(f"must be letters, digits, '_', '-' or '.' (the last two not first), at most 100 characters; got {v!r}")
+        return v
 
     @model_validator(mode="after")
     def _cross_field(self, info: ValidationInfo) -> Scenario:

@@ -9,12 +9,19 @@ import time
 
 from sim.catalog import resolve
 from sim.cli import CliError
-from sim.commands.common import add_run_options, check_backend, command_provenance, key_figure, seeds_text
+from sim.commands.common import (
+    add_run_options,
+    check_run_options,
+    command_line,
+    command_provenance,
+    key_figure,
+    seeds_text,
+)
 from sim.execute import replicate_jobs, run_jobs
 from sim.folders import comparison, results
 from sim.metrics import yearly
 from sim.scenario import Scenario
-from sim.storage import prepare
+from sim.storage import claim
 from sim.summary import EFFECT, INTERVAL, compare_table
 from sim.summary import comparison as comparison_table
 
@@ -30,24 +37,29 @@ def main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if len(args.scenarios) < 2:
         raise CliError("compare needs at least two scenarios")
-    check_backend(args)
+    check_run_options(args)
     sources = [resolve(name) for name in args.scenarios]
     scenarios = [Scenario.load(path) for path in sources]
     names = [s.name for s in scenarios]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise CliError(f"scenario name {twice[0]!r} appears twice; give each scenario its own name")
-    out = prepare(args.out, args.force)
-    jobs = [job for s in scenarios for job in replicate_jobs(s, args.seed, args.replicates)]
-    runs = run_jobs(jobs, args.workers, args.backend, args.scheduler)
-    context = command_provenance(args, started)
-    per_scenario = [runs[i * args.replicates:(i + 1) * args.replicates] for i in range(len(scenarios))]
-    for scenario, source, replicates in zip(scenarios, sources, per_scenario, strict=True):
-        metrics = results.tidy_metrics(replicates)
-        results.write(comparison.folder(out, scenario.name), scenario, source, replicates, context,
-                      key_figure(metrics))
-    table = comparison_table(yearly(results.tidy_metrics(runs)), names)
-    comparison.write_table(out, table)
+    for name in names:
+        comparison.folder(args.out, name)  # refuse a name that is no folder inside --out before running
+    with claim(args.out, args.force, command_line(args)) as out:
+        for name in comparison.clear(out, names):
+            print(f"removed {out / name}: a scenario of the earlier comparison in {out}")
+        jobs = (job for s in scenarios for job in replicate_jobs(s, args.seed, args.replicates))
+        runs = run_jobs(jobs, args.workers, args.backend, args.scheduler,
+                        total=len(scenarios) * args.replicates)
+        context = command_provenance(args, started)
+        per_scenario = [runs[i * args.replicates:(i + 1) * args.replicates] for i in range(len(scenarios))]
+        for scenario, source, replicates in zip(scenarios, sources, per_scenario, strict=True):
+            metrics = results.tidy_metrics(replicates)
+            results.write(comparison.folder(out, scenario.name), scenario, source, replicates, context,
+                          key_figure(metrics))
+        table = comparison_table(yearly(results.tidy_metrics(runs)), names)
+        comparison.write_table(out, table)
     print(f"{len(names)} scenarios × {args.replicates} replicate(s) on {seeds_text(args.seed, args.replicates)};"
           f" differences to {names[0]} are paired by seed")
     print(INTERVAL)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sim.cli import CliError
 from sim.metrics import NAMES
-from sim.storage import atomic_write
+from sim.storage import atomic_write, what_is
 
 KINDS = ("fan", "diff", "yearly", "revenue", "structure", "key", "response", "heatmap", "sobol", "morris")
 
@@ -37,6 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     if not args.dir.exists():
         raise CliError(f"no such folder: {args.dir}")
+    if not args.dir.is_dir():
+        raise CliError(f"{args.dir}: {what_is(args.dir)}; give the folder written by run, compare or sweep")
+    if args.out.exists() and not args.out.is_file():
+        raise CliError(f"--out {args.out}: {what_is(args.out)}; give a figure file (.png, .pdf or .svg)")
     if args.metric is not None:
         metric, colon, year = args.metric.partition(":")
         if metric not in NAMES:
@@ -46,10 +50,15 @@ def main(args: argparse.Namespace) -> int:
                            "(--kind sobol or morris); other figures take a metric")
     try:
         figure = draw(args)
-        fmt = args.out.suffix.lstrip(".").lower() or "png"
-        atomic_write(args.out, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
     except (OSError, ValueError, KeyError) as exc:
         raise CliError(str(exc)) from exc
+    fmt = args.out.suffix.lstrip(".").lower() or "png"
+    try:
+        atomic_write(args.out, lambda tmp: figure.savefig(tmp, format=fmt, dpi=150))
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CliError(f"--out {args.out}: {exc}") from None
     print(f"wrote {args.out}")
     return 0
 

@@ -4,15 +4,23 @@ the key outcomes per year."""
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 from sim.catalog import resolve
-from sim.commands.common import add_run_options, check_backend, command_provenance, key_figure, seeds_text
-from sim.execute import replicate_jobs, run_jobs
+from sim.commands.common import (
+    add_run_options,
+    check_run_options,
+    command_line,
+    command_provenance,
+    key_figure,
+    seeds_text,
+)
+from sim.execute import Interrupted, replicate_jobs, run_jobs
 from sim.folders import results as folder
 from sim.metrics import yearly
 from sim.scenario import Scenario
-from sim.storage import prepare
+from sim.storage import claim
 from sim.summary import INTERVAL, run_table
 
 
@@ -24,14 +32,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    """Run, then write the folder; on Ctrl-C, write the replicates finished by then, marked
+    incomplete in the manifest, and exit with 130."""
     started = time.perf_counter()
-    check_backend(args)
+    check_run_options(args)
     source = resolve(args.scenario)
     scenario = Scenario.load(source)
-    out = prepare(args.out, args.force)
-    runs = run_jobs(replicate_jobs(scenario, args.seed, args.replicates), args.workers, args.backend, args.scheduler)
-    metrics = folder.tidy_metrics(runs)
-    folder.write(out, scenario, source, runs, command_provenance(args, started), key_figure(metrics))
+    with claim(args.out, args.force, command_line(args)) as out:
+        jobs = replicate_jobs(scenario, args.seed, args.replicates)
+        try:
+            runs = run_jobs(jobs, args.workers, args.backend, args.scheduler, total=args.replicates)
+        except Interrupted as stop:
+            if stop.results:
+                metrics = folder.tidy_metrics(stop.results)
+                folder.write(out, scenario, source, stop.results, command_provenance(args, started),
+                             key_figure(metrics), planned=args.replicates)
+            seeds = [r.manifest["seed"] for r in stop.results]
+            print(f"interrupted: {len(seeds)} of {args.replicates} replicate(s) finished"
+                  + (f" (seeds {seeds}) and written to {out}, marked incomplete" if seeds else "; nothing written"),
+                  file=sys.stderr)
+            return 130
+        metrics = folder.tidy_metrics(runs)
+        folder.write(out, scenario, source, runs, command_provenance(args, started), key_figure(metrics))
     print(f"{scenario.name}: {args.replicates} replicate(s) on {seeds_text(args.seed, args.replicates)},"
           f" scenario hash {scenario.digest()}")
     print(INTERVAL)

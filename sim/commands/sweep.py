@@ -10,6 +10,7 @@ from pathlib import Path
 from sim.catalog import SWEEP_DIR, resolve
 from sim.cli import CliError
 from sim.commands.common import add_backend_options, check_backend
+from sim.storage import what_is
 from sim.summary import number
 from sim.sweeps import Plan, SweepResult, SweepSpec, sensitivity, sweep
 from sim.sweeps.store import INDICES, write_indices
@@ -63,6 +64,9 @@ def main_sweep(args: argparse.Namespace) -> int:
 
 def main_sensitivity(args: argparse.Namespace) -> int:
     targets = [sensitivity.Target.parse(m) for m in args.metric]
+    sensitivity.check_conf_level(args.conf_level)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise CliError(f"--out {args.out}: {what_is(args.out)}, not a sweep folder")
     folder = Path(args.spec)
     if folder.is_dir():
         result = SweepResult(folder)

@@ -7,10 +7,15 @@ differences:
                            difference), diff_ci_low, diff_ci_high (its 95 % confidence interval,
                            Student t), diff_p05, diff_p95 (spread of the differences across seeds)
     DIR/SCENARIO/          the results folder of each scenario, in the order of comparison.csv
+
+Nothing is written outside DIR: a scenario's folder is one path component below it. The table is
+removed first and written last, so a comparison cut short has none; with ``--force``, scenario
+folders of an earlier comparison that the new one does not write are removed (:func:`clear`).
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -23,8 +28,26 @@ TABLE = "comparison.csv"
 
 
 def folder(out: Path, scenario: str) -> Path:
-    """The results folder of ``scenario`` in the comparison folder ``out``."""
-    return out / scenario
+    """The results folder of ``scenario`` in the comparison folder ``out``: always directly inside it."""
+    sub = Path(out) / scenario
+    if scenario in ("", ".", "..") or Path(scenario).name != scenario or sub.resolve().parent != Path(out).resolve():
+        raise FolderError(f"scenario name {scenario!r} cannot be a folder inside {out}; "
+                          "a name is one path component (letters, digits, _ - .)")
+    return sub
+
+
+def clear(out: Path, names: list[str]) -> list[str]:
+    """Before a comparison of ``names`` is written to ``out``: remove its table and the scenario
+    folders of an earlier comparison that are not among ``names`` (only folders holding a results
+    manifest: what this module wrote). Returns the scenarios removed."""
+    removed = []
+    with writing(out):
+        (Path(out) / TABLE).unlink(missing_ok=True)
+        for sub in sorted(Path(out).iterdir()):
+            if sub.is_dir() and not sub.is_symlink() and sub.name not in names and (sub / results.MANIFEST).is_file():
+                shutil.rmtree(sub)
+                removed.append(sub.name)
+    return removed
 
 
 def write_table(out: Path, table: pd.DataFrame) -> None:
@@ -44,11 +67,16 @@ def listing(names: list[str]) -> dict[str, str]:
 
 
 def is_comparison(path: Path) -> bool:
-    """Whether ``path`` holds a comparison folder (its ``comparison.csv``)."""
-    return (Path(path) / TABLE).is_file()
+    """Whether ``path`` holds a comparison folder (its ``comparison.csv``), whole or cut short
+    (scenario results folders but no table)."""
+    path = Path(path)
+    return (path / TABLE).is_file() or any(sub.is_dir() and results.is_results(sub) for sub in path.iterdir())
 
 
 def read_table(path: Path) -> pd.DataFrame:
+    if not (Path(path) / TABLE).is_file():
+        raise FolderError(f"{path} is incomplete: it has scenario folders but no {TABLE}, so the comparison "
+                          "was cut short (killed, or the disk filled); run it again with --force")
     return pd.read_csv(Path(path) / TABLE)
 
 
@@ -58,7 +86,8 @@ def scenarios(path: Path) -> list[str]:
 
 
 def read(path: Path, table: str) -> pd.DataFrame:
-    """``metrics`` or ``products`` of every scenario, one frame, scenarios in the compared order."""
+    """``metrics`` or ``products`` of every scenario listed in the table, one frame, in the compared
+    order; other folders beside them are not read."""
     frames = []
     for name in scenarios(path):
         sub = folder(Path(path), name)

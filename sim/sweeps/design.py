@@ -4,12 +4,24 @@
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 
 import numpy as np
 import pandas as pd
 
 from sim.sweeps.spec import SpecError, SweepSpec
+
+MAX_RUNS = 1_000_000  # design points × replicates of one sweep: its plan, run table and folder stay manageable
+
+
+def size(spec: SweepSpec) -> int:
+    """Number of design points the spec makes, computed without making them."""
+    d = len(spec.parameters)
+    if spec.design == "grid":
+        return math.prod(len(values) for values in spec.parameters.values())
+    per_sample = {"lhs": 1, "sobol": 2 * d + 2 if spec.second_order else d + 2, "morris": d + 1}[spec.design]
+    return spec.samples * per_sample
 
 
 def problem(spec: SweepSpec) -> dict:
@@ -23,9 +35,15 @@ def sample(spec: SweepSpec) -> pd.DataFrame:
 
     Sampled designs are seeded with ``spec.seed``, so the same spec gives the same points.
     SALib's warnings (e.g. a Sobol sample count that is not a power of 2) are refused as errors
-    naming ``samples``.
+    naming ``samples``, as is a design of more than :data:`MAX_RUNS` runs (before any is made).
     """
     names = list(spec.parameters)
+    runs = size(spec) * spec.replicates
+    if runs > MAX_RUNS:
+        field = "parameters" if spec.design == "grid" else "samples"
+        raise SpecError([f"{field}: the {spec.design} design makes {size(spec):,} points × {spec.replicates:,} "
+                         f"replicates = {runs:,} runs, more than the {MAX_RUNS:,} a sweep may hold; "
+                         "split it into several sweeps or use fewer samples"], spec.source)
     if spec.design == "grid":
         return pd.DataFrame(list(itertools.product(*spec.parameters.values())), columns=names)
     from SALib.sample import latin, morris, sobol

@@ -4,6 +4,7 @@ progress and resume."""
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from collections.abc import Iterator
@@ -15,12 +16,20 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import SweepError
-from sim.execute import Pool, pool, stream
+from sim.execute import Pool, check_workers, pool, stream
 from sim.execute import progress as bar_of_runs  # ``progress`` is sweep()'s flag
 from sim.scenario import Scenario, apply_overrides
+from sim.storage import lock, writing
 from sim.sweeps.plan import Plan
 from sim.sweeps.spec import SweepSpec
 from sim.sweeps.store import Store, SweepResult
+
+
+FAIL_RUNS_ENV = "DATAMARKET_FAIL_RUNS"  # test hook: run numbers (comma-separated) whose worker raises on purpose
+
+
+class InjectedFailure(RuntimeError):
+    """The failure a worker raises for a run listed in ``DATAMARKET_FAIL_RUNS`` (tests of failure isolation)."""
 
 
 @dataclass(frozen=True)
@@ -66,27 +75,32 @@ def sweep(
     (``workers`` processes, default one per core) or ``dask`` (the cluster at ``scheduler``, else a
     ``LocalCluster`` of ``workers`` processes). With ``resume``, runs already in ``out`` are kept
     and only missing or failed ones run. A run that raises is recorded and the sweep goes on.
+    The folder is locked while the sweep writes (:func:`sim.storage.lock`): a second sweep into it
+    fails at once. A write that fails (disk full, read-only) ends it with one message.
     """
+    check_workers(workers)
     plan = spec if isinstance(spec, Plan) else Plan(spec if isinstance(spec, SweepSpec) else SweepSpec.load(spec))
-    store = Store(out)
-    done = store.open(plan, resume)
-    store.write_runs(plan)
-    started = time.perf_counter()
-    counts = {"ran": 0, "failed": 0}
-    try:
-        with bar_of_runs(plan.n_runs, initial=len(done), desc=plan.spec.name, show=progress) as bar:
-            if len(done) < plan.n_runs:
-                with pool(backend, workers, scheduler) as workers_pool:
-                    for outcome in _outcomes(workers_pool, plan, done):
-                        store.save(outcome)
-                        counts["ran"] += 1
-                        counts["failed"] += outcome.error is not None
-                        bar.set_postfix(failed=counts["failed"], refresh=False)
-                        bar.update()
-    except BrokenExecutor as exc:
-        raise SweepError(f"a worker process died ({exc}); finished runs are saved: continue with --resume") from None
-    finally:
+    out = Path(out)
+    with lock(out), writing(out):
+        store = Store(out)
+        done = store.open(plan, resume)
         store.write_runs(plan)
+        started = time.perf_counter()
+        counts = {"ran": 0, "failed": 0}
+        try:
+            with bar_of_runs(plan.n_runs, initial=len(done), desc=plan.spec.name, show=progress) as bar:
+                if len(done) < plan.n_runs:
+                    with pool(backend, workers, scheduler, tasks=plan.n_runs - len(done)) as workers_pool:
+                        for outcome in _outcomes(workers_pool, plan, done):
+                            store.save(outcome)
+                            counts["ran"] += 1
+                            counts["failed"] += outcome.error is not None
+                            bar.set_postfix(failed=counts["failed"], refresh=False)
+                            bar.update()
+        except BrokenExecutor as exc:
+            raise SweepError(f"a worker process died ({exc}); finished runs are saved: continue with --resume") from None
+        finally:
+            store.write_runs(plan)
     result = SweepResult(out)
     result.session = {**counts, "skipped": len(done), "discarded": store.discarded,
                       "seconds": time.perf_counter() - started}
@@ -113,11 +127,15 @@ def tasks(plan: Plan, done: set[str]) -> Iterator[Task]:
 
 def run_task(task: Task) -> Outcome:
     """Run one task in a worker: only the metrics the sweep stores (``full=False``). An error is
-    returned, not raised, so the sweep goes on."""
+    returned, not raised, so the sweep goes on. Runs numbered in the environment variable
+    ``DATAMARKET_FAIL_RUNS`` raise :class:`InjectedFailure` instead of running: a test hook that
+    makes a failure in the worker without depending on a model bug."""
     from sim.runner import run  # the model (and Mesa) loads in the workers only
 
     started = time.perf_counter()
     try:
+        if str(task.run) in os.environ.get(FAIL_RUNS_ENV, "").split(","):
+            raise InjectedFailure(f"run {task.run} fails on purpose ({FAIL_RUNS_ENV})")
         scenario = Scenario.from_dict(apply_overrides(task.base, task.values))
         if scenario.digest() != task.digest:
             raise RuntimeError("the worker resolves this point to a different scenario; are its packages the same?")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.provenance import source_digest
 from sim.scenario import Scenario, ScenarioError
 from sim.sweeps import design
 from sim.sweeps.spec import SpecError, SweepSpec
@@ -20,15 +21,17 @@ MAX_POINT_ERRORS = 5
 
 
 def model_version() -> str:
-    """Version of the installed model package: a new version invalidates stored runs."""
+    """Version of the model: the package version and the hash of its source
+    (:func:`sim.provenance.source_digest`); any change invalidates stored runs."""
     try:
-        return metadata.version("datamarket")
+        package = metadata.version("datamarket")
     except metadata.PackageNotFoundError:
-        return "unknown"
+        package = "unknown"
+    return f"{package}+source.{source_digest()}"
 
 
 def run_key(digest: str, seed: int, version: str) -> str:
-    """Identity of a run's result: the resolved scenario, the seed and the model version."""
+    """Identity of a run's result: the resolved scenario, the seed and the model version (with its source)."""
     return hashlib.sha256(f"{digest}|{seed}|{version}".encode()).hexdigest()[:16]
 
 

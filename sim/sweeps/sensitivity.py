@@ -41,6 +41,13 @@ class Target:
         return inputs(self.metric) if frequency == "monthly" else [self.metric]
 
 
+def check_conf_level(conf_level: float) -> float:
+    """A confidence level strictly between 0 and 1 (0.95 for 95 % intervals)."""
+    if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float)) or not 0 < conf_level < 1:
+        raise SweepError(f"--conf-level: must lie strictly between 0 and 1 (e.g. 0.95), got {conf_level!r}")
+    return float(conf_level)
+
+
 def check(targets: list[Target], spec: SweepSpec) -> None:
     """Refuse, before any run, outcomes the spec's design or outputs cannot give."""
     if spec.design not in ANALYSED:
@@ -74,6 +81,7 @@ def indices(result: SweepResult, targets: list[Target], conf_level: float = 0.95
     """One row per outcome and parameter with the design's indices and their confidence intervals."""
     spec = result.spec
     check(targets, spec)
+    check_conf_level(conf_level)
     runs = result.runs
     incomplete = runs[runs["status"] != "ok"]
     if len(incomplete):

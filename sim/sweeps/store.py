@@ -10,8 +10,12 @@ a sweep killed at any moment leaves only whole runs behind:
     DIR/failures/RUN-KEY.json    a failed run's error and traceback
     DIR/indices.csv      sensitivity indices, one row per outcome (METRIC:YEAR) and parameter
 
+    DIR/.lock            held while a sweep writes (sim.storage.lock)
+
 A run is complete when its part exists under its current key (resolved scenario, seed, model
-version), so ``--resume`` reruns missing and failed runs and discards results of an older key.
+version and source), so ``--resume`` reruns missing and failed runs and discards results of an
+older key. A run's status is what is on disk: ``runs`` reads it from the parts and failure
+records, so a sweep stopped before it could rewrite ``runs.parquet`` (disk full) is still read right.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import pyarrow.parquet as pq
 
 from sim.errors import SweepError
 from sim.provenance import provenance
-from sim.storage import atomic_write, write_csv, write_json, write_parquet
+from sim.storage import LOCK, atomic_write, write_csv, write_json, write_parquet
 from sim.sweeps.plan import Plan, Run
 from sim.sweeps.spec import SweepSpec
 
@@ -73,7 +77,7 @@ class Store:
             if changed:
                 raise SweepError(f"{self.root} holds a sweep of another spec ({', '.join(changed)} differ); "
                                  "choose another --out")
-        elif self.root.exists() and any(self.root.iterdir()):
+        elif self.root.exists() and any(p.name != LOCK for p in self.root.iterdir()):
             raise SweepError(f"{self.root} is not empty and holds no sweep; choose another --out")
         self.parts.mkdir(parents=True, exist_ok=True)
         self.failures.mkdir(exist_ok=True)
@@ -151,7 +155,14 @@ class SweepResult:
 
     @property
     def runs(self) -> pd.DataFrame:
-        return pd.read_parquet(self.root / "runs.parquet")
+        """Every run with its status as on disk: ``ok`` with a part, ``failed`` with a failure record,
+        else ``pending`` (``runs.parquet`` holds the rest: ids, parameters, errors, wall times)."""
+        runs = pd.read_parquet(self.root / "runs.parquet")
+        names = [f"{run:07d}-{key}" for run, key in zip(runs["run"], runs["key"], strict=True)]
+        ok = {p.stem for p in (self.root / "parts").glob("*.parquet")}
+        failed = {p.stem for p in (self.root / "failures").glob("*.json")}
+        runs["status"] = ["ok" if n in ok else "failed" if n in failed else "pending" for n in names]
+        return runs
 
     @property
     def failed(self) -> pd.DataFrame:
