@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "sim.commands.plot",
     "sim.commands.sweep",
     "sim.commands.calibrate",
+    "sim.commands.dashboard",
 )
 
 
