@@ -209,10 +209,18 @@ def WatchPage():
     WatchModel(scenario).key(scenario.digest())
 
 
+class WatchedModel(DataMarketModel):
+    """The model with only ``scenario`` and ``seed``: SolaraViz's check of model parameters takes
+    the model's ``**overrides`` for a required argument named "overrides"."""
+
+    def __init__(self, scenario: Scenario, seed: int = FIRST_SEED):
+        super().__init__(scenario, seed=seed)
+
+
 @solara.component
 def WatchModel(scenario: Scenario):
     """SolaraViz on a fresh model of ``scenario``: a new one whenever the edits change."""
-    model = solara.use_memo(lambda: DataMarketModel(scenario, seed=FIRST_SEED), dependencies=[scenario.digest()])
+    model = solara.use_memo(lambda: WatchedModel(scenario), dependencies=[scenario.digest()])
     SolaraViz(model, components=[make_plot_component(list(m)) for m in WATCH_PLOTS],
               model_params={"scenario": scenario, "seed": {"type": "SliderInt", "value": FIRST_SEED, "label": "seed",
                                                            "min": 1, "max": MAX_SEEDS, "step": 1}},

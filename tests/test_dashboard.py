@@ -194,6 +194,11 @@ def test_in_a_browser_a_lever_changes_runs_two_seeds_and_the_labels_switch_to_ch
         page.get_by_role("button", name="中文").click()
         page.get_by_text("数据要素市场仪表盘").first.wait_for()
         assert page.get_by_text("成本加成率").count() >= 1  # the Markup control's label
+
+        page.get_by_text("watch").first.click()  # the month view: Mesa's SolaraViz on the edited scenario
+        page.get_by_role("button", name="Step").click()
+        page.get_by_text("Step: 1").wait_for()
+        page.screenshot(path=tmp_path / "watch.png")
         browser.close()
     assert Scenario.load(saved).policy.pricing.markup == 0.5
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000
