@@ -147,7 +147,7 @@ def Runs(scenario: Scenario | None):
     """Seeds, run and cancel, the progress of the batch and its figure."""
     w = lang.value
     current_batch = batch.value
-    tick, set_tick = solara.use_state((0, ""))
+    _, set_tick = solara.use_state((0, ""))  # the watcher sets it, and the page redraws
 
     def watch():
         b = current_batch
