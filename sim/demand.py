@@ -76,6 +76,8 @@ def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: P
         voucher_rate: share of an on-exchange price the treasury pays this month.
         approved: (len(buyers),) bool, approved for free public-data use.
     """
+    if products.n == 0:  # nothing is for sale yet (e.g. a market that starts empty): nobody buys
+        buyers, approved = buyers[:0], approved[:0]
     cand, via, brokered = _candidates(rng, buyers, users, products, venues, b, broker_boost)
     valid = cand >= 0
     c = np.where(valid, cand, 0)

@@ -153,3 +153,14 @@ def test_sim_does_not_import_concrete_agents_outside_the_model():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             offenders += [f"{path.name}: {n}" for n in names if n == "agents" or n.startswith("agents.")]
     assert not offenders
+
+
+def test_a_market_that_starts_without_merchants_or_products_runs_with_sound_books():
+    """No merchant (or no product) in 2023-01: nobody can buy until something is for sale, and the
+    run goes on (it used to stop with an IndexError in demand)."""
+    for overrides in ({"population.merchants.initial_count": 0}, {"population.merchants.initial_products": 0}):
+        result = run(Scenario.load(ROOT_SCENARIOS / "small.yaml", overrides=overrides), seed=1, full=False)
+        first = result.metrics.iloc[0]
+        assert first.n_transactions == 0 and first.gmv_total == 0
+        assert result.metrics.n_products.iloc[-1] > 0  # operators' services, then merchants, arrive
+        assert (result.metrics.ledger_imbalance.abs() < 1e-6).all()
