@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from sim.calendar import month_dates
-from sim.scenario import Event, Scenario
+from sim.scenario import Event, Scenario, nest
 from sim.schema import Section, role_of
 
 MAP_KEY = "<id>"  # a domain, operator or exchange key in a lever's generic path
@@ -160,12 +160,7 @@ def child_yaml(parent: Path, scenario: Scenario, values: dict[str, Any], dates: 
     extends = os.path.relpath(parent, Path(directory).resolve()) if directory is not None else str(parent)
     data: dict[str, Any] = {"extends": extends,
                             "description": f"{scenario.name} with levers changed in the dashboard"}
-    for path, value in values.items():
-        node = data
-        *keys, last = path.split(".")
-        for key in keys:
-            node = node.setdefault(key, {})
-        node[last] = value
+    nest(values, into=data)
     if dates:
         data["timeline"] = [_moved(e, dates).model_dump(mode="json", exclude_none=True)
                             for e in scenario.timeline if e.id in dates]

@@ -20,7 +20,6 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import optuna
@@ -30,7 +29,7 @@ from pydantic import Field, ValidationError, model_validator
 from sim.calibration import Target, Targets, moments
 from sim.execute import Job, run_jobs
 from sim.results import Result
-from sim.scenario import Scenario, ScenarioError, Section, read_mapping
+from sim.scenario import Scenario, ScenarioError, Section, lookup, read_mapping
 
 STUDY_NAME = "calibrate"
 
@@ -84,17 +83,16 @@ class ParameterSpec(Section):
     def integers(self, scenario: Scenario) -> dict[str, bool]:
         """Whether each parameter holds whole numbers in ``scenario``."""
         dump = scenario.model_dump()
-        return {path: type(_lookup(dump, path)) is int for path in self.parameters}
+        return {path: type(lookup(dump, path)[0]) is int for path in self.parameters}
 
     def errors(self, scenario: Scenario) -> list[str]:
         """Paths that are not numeric parameters of ``scenario`` and bounds it does not allow."""
         dump, errors = scenario.model_dump(), []
         for path, b in self.parameters.items():
             where = f"parameters.{path}"
-            try:
-                value = _lookup(dump, path)
-            except KeyError as exc:
-                errors.append(f"{where}: {exc.args[0]}")
+            value, error = lookup(dump, path)
+            if error:
+                errors.append(f"{where}: {error}")
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 errors.append(f"{where}: holds {value!r}, not a number")
@@ -114,20 +112,6 @@ class ParameterSpec(Section):
         return [f"parameters.{path}: the scenario's timeline sets it in {ev.date}"
                 f"{f' ({ev.id})' if ev.id else ''}; the fitted value holds until then"
                 for ev in scenario.timeline for path in (ev.set or {}) if path in self.parameters]
-
-
-def _lookup(data: dict, path: str) -> Any:
-    node: Any = data
-    keys = path.split(".")
-    for depth, key in enumerate(keys):
-        if not isinstance(node, dict) or key not in node:
-            parent = ".".join(keys[:depth]) or "the top level"
-            known = ", ".join(sorted(node)) if isinstance(node, dict) else "no parameters (it is a value)"
-            raise KeyError(f"no such parameter in the scenario; {parent} has {known}")
-        node = node[key]
-    if isinstance(node, dict):
-        raise KeyError(f"a group of parameters, not one; it has {', '.join(node)}")
-    return node
 
 
 def _messages(exc: ValidationError) -> list[str]:

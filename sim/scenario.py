@@ -872,6 +872,35 @@ def _field_at(keys: list[str]) -> tuple[Any, Any]:
 # ---- overrides, extends ---------------------------------------------------------------------------
 
 
+def lookup(data: dict, path: str) -> tuple[Any, str | None]:
+    """The value at a dotted ``path`` of a scenario mapping, or ``(None, error)`` saying what
+    exists there (a missing key, or a group of parameters rather than one)."""
+    node: Any = data
+    keys = path.split(".")
+    for depth, key in enumerate(keys):
+        if not isinstance(node, dict) or key not in node:
+            parent = ".".join(keys[:depth]) or "the top level"
+            known = ", ".join(sorted(node)) if isinstance(node, dict) else "no parameters (it is a value)"
+            return None, f"no such parameter in the scenario; {parent} has {known}"
+        node = node[key]
+    if isinstance(node, dict):
+        return None, f"a group of parameters, not one; it has {', '.join(node)}"
+    return node, None
+
+
+def nest(values: dict[str, Any], into: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``{"a.b": 1}`` as ``{"a": {"b": 1}}``, added to ``into``: how a scenario file that
+    ``extends`` another writes only the values it changes."""
+    out = {} if into is None else into
+    for path, value in values.items():
+        node = out
+        *parents, leaf = path.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    return out
+
+
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """Return a deep copy of ``data`` with each ``"a.b.c": value`` set.
 

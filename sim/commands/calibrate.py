@@ -23,7 +23,7 @@ from sim.cli import CliError
 from sim.commands.common import command_provenance, positive_int, seeds_text
 from sim.folders.results import where
 from sim.storage import prepare
-from sim.scenario import Scenario
+from sim.scenario import Scenario, nest
 from sim.storage import atomic_write, write_csv, write_json
 
 STUDY = "study.db"
@@ -184,12 +184,7 @@ def _write_scenario(path: Path, source: Path, name: str, values: dict, loss: flo
     data: dict = {"extends": os.path.relpath(source.resolve(), path.parent.resolve()),
                   "name": f"{name}_calibrated",
                   "description": f"{name} with {', '.join(values)} fitted (loss {loss:.4g})"}
-    for dotted, value in values.items():
-        node = data
-        *parents, leaf = dotted.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[leaf] = value
+    nest(values, into=data)
     head = (f"# Fitted by `python run.py calibrate` on seeds {seeds[0]}–{seeds[-1]}; "
             "fit.csv and manifest.json beside this file say to what and how well.\n")
     text = head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.provenance import source_digest
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import Scenario, ScenarioError, lookup
 from sim.sweeps import design
 from sim.sweeps.spec import SpecError, SweepSpec
 
@@ -95,12 +95,12 @@ class Plan:
         base = self.base.model_dump()
         if self.spec.design != "grid":
             for path in frame.columns:
-                if type(_lookup(base, path)[0]) is int:
+                if type(lookup(base, path)[0]) is int:
                     frame[path] = np.rint(frame[path]).astype(int)
         rows = frame.to_dict("records")
         for row in rows:
             for target, sources in self.spec.complements.items():
-                total = sum(row[s] if s in row else _lookup(base, s)[0] for s in sources)
+                total = sum(row[s] if s in row else lookup(base, s)[0] for s in sources)
                 row[target] = round(1 - total, 12)
         return rows
 
@@ -113,7 +113,7 @@ class Plan:
                 scenario = self.base.with_values(values)
                 digests.append(scenario.digest())
                 resolved = scenario.model_dump()
-                values.update({path: _lookup(resolved, path)[0] for path in values})  # as validated: 1e3 → 1000.0
+                values.update({path: lookup(resolved, path)[0] for path in values})  # as validated: 1e3 → 1000.0
             except ScenarioError as exc:
                 bad += 1
                 if bad <= MAX_POINT_ERRORS:
@@ -129,34 +129,19 @@ class Plan:
         return frame
 
 
-def _lookup(data: dict, path: str) -> tuple[Any, str | None]:
-    """The value at a dotted path of a scenario dict, or an error saying what exists there."""
-    node: Any = data
-    keys = path.split(".")
-    for depth, key in enumerate(keys):
-        if not isinstance(node, dict) or key not in node:
-            parent = ".".join(keys[:depth]) or "the top level"
-            known = ", ".join(sorted(node)) if isinstance(node, dict) else "no parameters (it is a value)"
-            return None, f"no such parameter in the base scenario; {parent} has {known}"
-        node = node[key]
-    if isinstance(node, dict):
-        return None, f"a group of parameters, not one; it has {', '.join(node)}"
-    return node, None
-
-
 def _path_errors(spec: SweepSpec, base: dict):
     """Swept, complement and complemented paths must name one numeric parameter of the base."""
     numeric = {path: f"parameters.{path}" for path in spec.parameters if spec.design != "grid"}
     numeric.update({path: f"complements.{path}" for path in spec.complements})
     numeric.update({s: f"complements.{t}" for t, sources in spec.complements.items() for s in sources})
     for path in spec.parameters:
-        value, error = _lookup(base, path)
+        value, error = lookup(base, path)
         if error:
             yield f"parameters.{path}: {error}"
         elif spec.design == "grid" and any(not isinstance(v, (bool, int, float, str)) for v in spec.parameters[path]):
             yield f"parameters.{path}: grid values must be numbers, strings or booleans"
     for path, where in numeric.items():
-        value, error = _lookup(base, path)
+        value, error = lookup(base, path)
         if error and where.startswith("complements"):
             yield f"{where}: {path}: {error}"
         elif not error and (isinstance(value, bool) or not isinstance(value, (int, float))):
