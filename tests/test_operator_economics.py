@@ -82,6 +82,17 @@ def test_cost_based_revenue_tracks_its_allowance_after_the_founding_year(regime)
         assert small_run(seed, **rule).metrics.recapitalisation.sum() == 0  # its kept share covers its cost
 
 
+def test_the_tariff_review_brings_cost_plus_revenue_nearer_its_allowance():
+    # Without reviews (a threshold no year reaches) cost-plus keeps January's price while licences
+    # grow through 2025; with them it cuts the price once revenue runs ahead of the allowance.
+    def miss(**overrides):
+        rule = {"policy.pricing.regime": "cost_plus_cap", **overrides}
+        return np.mean([abs(_year(s, "operator_revenue", 2025, **rule)
+                            / _year(s, "operator_allowed_revenue", 2025, **rule) - 1) for s in SEEDS])
+
+    assert miss() < miss(**{"policy.pricing.review_threshold": 10.0})
+
+
 def test_market_price_moves_and_climbs_on_locked_in_licences():
     # Merchants keep paying the licence of a product already built on the input, so the operator's
     # profit keeps rising with its price: the search climbs above where it started.
