@@ -20,7 +20,8 @@ Its economics in one place (MODEL §6.2, §6.4):
   with elastic demand would spiral to the cap — the shortfall is trued up next year); ``market`` searches for its most profitable price
   (:func:`sim.pricing.market_step`); ``free`` charges nothing. A licence costs
   ``price × licence_uses`` per product and month. Both cost-based prices follow a price-cap path:
-  at most ``1 + max_price_rise`` times the last tariff year's price (:func:`sim.pricing.limit_rise`),
+  at most ``1 + max_price_rise`` times the price the last tariff year opened at
+  (:func:`sim.pricing.limit_rise`),
   which stops the average-cost spiral (a higher price, lower volume, a lower forecast, a higher
   price) that the gross-up by the kept share would otherwise drive to the cap.
 - **Recapitalisation**: when a payment would take its cash below zero, the treasury pays in the
@@ -59,6 +60,7 @@ class PublicDataOperator(mesa.Agent):
         self.tariff_year = 0  # calendar year of the open tariff year
         self.tariff_months = 0  # months in the open tariff year
         self.tariff_price = 0.0  # cost_plus_cap's price for the tariff year (re-set at reviews)
+        self.opening_price = 0.0  # the cost-based price the tariff year opened at (before any review)
         self.price_ceiling = np.inf  # the price-cap path's highest price this tariff year
         self.reference_price = 0.0  # forecast unit cost × (1 + markup), 万元/use
         self.billable: list[float] = []  # monthly billable uses since founding
@@ -187,8 +189,10 @@ class PublicDataOperator(mesa.Agent):
         # what leaves it its cost with the return and tax once the other shares are paid.
         keep = m.params.policy.revenue_sharing.operator
         allowance = self.tariff.open(cost * self.tariff_months / keep) if keep > 0 else 0.0
-        self.price_ceiling = pricing.limit_rise(np.inf, self.tariff_price, rule.max_price_rise)
-        self.tariff_price = min(self.price_ceiling, pricing.cost_based_price(
+        # The path is measured from last year's approved (opening) price, not from where its reviews
+        # left it: a year whose reviews cut the price to the floor must not hold the next one there.
+        self.price_ceiling = pricing.limit_rise(np.inf, self.opening_price, rule.max_price_rise)
+        self.tariff_price = self.opening_price = min(self.price_ceiling, pricing.cost_based_price(
             allowance, billable * self.tariff_months, rule.cap, self._floor()))
         self.reference_price = cost / billable * (1 + rule.markup) if billable > 0 else rule.cap
 

@@ -16,7 +16,7 @@ sets the method: cost, a reasonable return and tax; it sets no number):
   operator compares revenue to date with the pro-rated allowance; beyond ``review_threshold`` it
   re-sets the price for the rest of the year on its updated forecast.
 - **Price-cap path** (:func:`limit_rise`): a tariff year's price (and any review within it) is at
-  most ``1 + max_price_rise`` times the last year's price; cuts are free.
+  most ``1 + max_price_rise`` times the price the last year opened at; cuts are free.
 
 Regimes: ``cost_plus_cap`` fixes the price for the tariff year (a price cap, revised yearly and
 at reviews);

@@ -327,7 +327,7 @@ class Pricing(Section):
     )
     max_price_rise: float = P(
         0.5, "share", "assumption (a price-cap path: rises limited, cuts free)", "cost-based regimes: the most a tariff "
-        "year's price may exceed the last year's price, whatever the forecast", ge=0, le=10, role="lever",
+        "year's price may exceed the price the last tariff year opened at, whatever the forecast", ge=0, le=10, role="lever",
         clause="发改价格〔2025〕65号 (price ceiling)"
     )
     market_step: float = P(0.05, "share", "assumption", "the market regime's monthly price step in its profit search",

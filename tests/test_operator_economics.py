@@ -158,3 +158,16 @@ def test_the_price_cap_path_stops_the_average_cost_spiral(baseline):
         assert (price.iloc[1:].to_numpy() <= (1 + baseline.policy.pricing.max_price_rise) * price.iloc[:-1].to_numpy() + 1e-9).all()
         runaway = _yearly_price(seed, **STRONG_SHARE, **{"policy.pricing.max_price_rise": 10.0})
         assert runaway.loc["2024"] == pytest.approx(cap)
+
+
+def test_the_price_cap_path_runs_from_the_year_s_opening_price_not_its_last_review():
+    # Reviews cut the 2025 price after January; 2026's ceiling is 1.5 × January's price.
+    model = DataMarketModel("wuhan_2023_2025", seed=0, **SMALL, **{"calendar.end": "2026-03"})
+    prices = {}
+    for _ in range(37):  # through 2026-01
+        model.step()
+        op = next(iter(model.operators))
+        prices[str(model.dates[model.month_index - 1])[:7]] = op.price
+    rise = model.params.policy.pricing.max_price_rise
+    assert prices["2025-12"] < prices["2025-01"]  # a review cut it within 2025
+    assert op.price_ceiling == pytest.approx((1 + rise) * prices["2025-01"])
