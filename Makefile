@@ -11,8 +11,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# Lint first (ruff, configured in pyproject.toml), then the suite.
+# Lint first (ruff, configured in pyproject.toml), then the suite. The dashboard's browser test
+# needs Debian's chromium: installed here when missing (CI runs as root on a fresh machine).
 test: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 

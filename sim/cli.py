@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "sim.commands.sweep",
     "sim.commands.calibrate",
     "sim.commands.discover",
+    "sim.commands.dashboard",
 )
 
 

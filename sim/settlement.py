@@ -154,4 +154,4 @@ def fund_spending(balance: float, free_use_cost: np.ndarray, spend_rate: float, 
     owed = cover * np.asarray(free_use_cost, dtype=float)
     total = float(owed.sum())
     reimburse = owed if total <= budget else owed * (budget / total)
-    return reimburse, budget - float(reimburse.sum())
+    return reimburse, max(0.0, budget - float(reimburse.sum()))  # rounding never overdraws the budget
