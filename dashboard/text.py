@@ -14,6 +14,9 @@ from analysis.labels import LANGS, ZH_NAMES
 __all__ = ["LANGS", "lever_label", "section_label", "word", "metric_name"]
 
 ZH_LEVERS = {
+    "policy.pricing.carry_limit": "多退少补上限",
+    "policy.public_service_fund.spend_rate": "反哺资金月支出比例",
+    "policy.public_service_fund.free_use_cover": "公益无偿使用成本补偿比例",
     "domains.<id>.sensitivity": "分类分级",
     "domains.<id>.status": "开放方式",
     "operators.<id>.governance_spend": "数据治理投入",
@@ -34,6 +37,7 @@ ZH_LEVERS = {
     "policy.pricing.licence_uses": "月度许可折合使用次数",
     "policy.pricing.initial_price": "初始价格",
     "policy.pricing.allowed_profit_rate": "准许收益率",
+    "policy.pricing.max_price_rise": "年度调价上限",
     "policy.free_use.free_for_research": "科研用途无偿使用",
     "policy.free_use.application_delay": "无偿使用审批月数",
     "policy.screening.screening_accuracy": "公益用途审核准确率",
@@ -59,6 +63,7 @@ SECTIONS = {  # generic section path: (English, Chinese)
     "policy.free_use": ("free use", "有条件无偿使用"),
     "policy.screening": ("screening of free-use claims", "公益用途审核"),
     "policy.revenue_sharing": ("revenue sharing", "收益分配"),
+    "policy.public_service_fund": ("public-service fund", "公共服务反哺资金"),
     "policy.fiscal": ("fiscal support", "财政资金"),
     "policy.cultivation": ("merchant cultivation", "数据商培育"),
     "policy.data_assets": ("data assets", "数据资产"),
