@@ -11,13 +11,19 @@ Its economics in one place (MODEL §6.2, §6.4):
   founding year — nets the public-service fund's expected reimbursement of free uses, and sets
   the allowance: cost × (1 + return) × (1 + tax) ÷ the operator's revenue share (it keeps only
   that share of gross revenue, plan 三.5), less last year's over-recovery (bounded).
-- **Price** by regime: ``cost_plus_cap`` fixes allowance ÷ forecast billable uses for the year;
+- **Price** by regime: ``cost_plus_cap`` sets allowance ÷ forecast billable uses for the year and
+  re-sets it at a quarterly tariff review when revenue to date strays from the pro-rated
+  allowance by more than ``review_threshold`` (:meth:`PublicDataOperator._review_tariff`);
   ``allowed_revenue`` caps revenue: each month the price is the lower of that and the allowance
   not yet earned re-spread over the uses forecast for the rest of the year (it falls once the
   allowance is being earned faster than forecast; it never rises to chase a shortfall, which
   with elastic demand would spiral to the cap — the shortfall is trued up next year); ``market`` searches for its most profitable price
   (:func:`sim.pricing.market_step`); ``free`` charges nothing. A licence costs
-  ``price × licence_uses`` per product and month.
+  ``price × licence_uses`` per product and month. Both cost-based prices follow a price-cap path:
+  at most ``1 + max_price_rise`` times the price the last tariff year opened at
+  (:func:`sim.pricing.limit_rise`),
+  which stops the average-cost spiral (a higher price, lower volume, a lower forecast, a higher
+  price) that the gross-up by the kept share would otherwise drive to the cap.
 - **Recapitalisation**: when a payment would take its cash below zero, the treasury pays in the
   shortfall first (ledger kind ``recapitalisation``), so it never runs a negative balance.
 """
@@ -53,7 +59,9 @@ class PublicDataOperator(mesa.Agent):
         self.tariff: pricing.TariffYear | None = None
         self.tariff_year = 0  # calendar year of the open tariff year
         self.tariff_months = 0  # months in the open tariff year
-        self.tariff_price = 0.0  # cost_plus_cap's price for the tariff year
+        self.tariff_price = 0.0  # cost_plus_cap's price for the tariff year (re-set at reviews)
+        self.opening_price = 0.0  # the cost-based price the tariff year opened at (before any review)
+        self.price_ceiling = np.inf  # the price-cap path's highest price this tariff year
         self.reference_price = 0.0  # forecast unit cost × (1 + markup), 万元/use
         self.billable: list[float] = []  # monthly billable uses since founding
         self.served: list[float] = []  # monthly uses served (billable and free) since founding
@@ -181,7 +189,11 @@ class PublicDataOperator(mesa.Agent):
         # what leaves it its cost with the return and tax once the other shares are paid.
         keep = m.params.policy.revenue_sharing.operator
         allowance = self.tariff.open(cost * self.tariff_months / keep) if keep > 0 else 0.0
-        self.tariff_price = pricing.cost_based_price(allowance, billable * self.tariff_months, rule.cap, self._floor())
+        # The path is measured from last year's approved (opening) price, not from where its reviews
+        # left it: a year whose reviews cut the price to the floor must not hold the next one there.
+        self.price_ceiling = pricing.limit_rise(np.inf, self.opening_price, rule.max_price_rise)
+        self.tariff_price = self.opening_price = min(self.price_ceiling, pricing.cost_based_price(
+            allowance, billable * self.tariff_months, rule.cap, self._floor()))
         self.reference_price = cost / billable * (1 + rule.markup) if billable > 0 else rule.cap
 
     def set_price(self) -> None:
@@ -193,6 +205,7 @@ class PublicDataOperator(mesa.Agent):
         if rule.regime == "free":
             self.price = 0.0
         elif rule.regime == "cost_plus_cap":
+            self._review_tariff()
             self.price = self.tariff_price
         elif rule.regime == "allowed_revenue":  # a ceiling on revenue: the price falls once it is being earned
             billable, _ = self._forecast()
@@ -202,6 +215,24 @@ class PublicDataOperator(mesa.Agent):
         elif self.price <= 0:  # market regime, e.g. after a switch from free
             self.price = self.last_price = rule.initial_price
         m.products.set_price(list(self.product_of.values()), self.price)
+
+    def _review_tariff(self) -> None:
+        """cost_plus_cap's tariff review (MODEL §6.2): every ``review_interval`` months of the tariff
+        year, if revenue to date departs from the pro-rated allowance by more than
+        ``review_threshold``, the price for the rest of the year becomes the allowance not yet
+        earned spread over the uses now forecast (the run-rate), within the year's price ceiling."""
+        m = self.model
+        rule = m.params.policy.pricing
+        months_left = 13 - m.calendar_month
+        elapsed = self.tariff_months - months_left
+        if self.tariff_year == self.founding_year or elapsed <= 0 or elapsed % rule.review_interval:
+            return  # the founding year's domains come into service during it: its run-rate says nothing yet
+        if not pricing.review_due(self.tariff.earned, self.tariff.allowance, elapsed, self.tariff_months,
+                                  rule.review_threshold):
+            return
+        billable, _ = self._forecast()
+        self.tariff_price = min(self.price_ceiling, pricing.cost_based_price(
+            self.tariff.remaining(), billable * months_left, rule.cap, self._floor()))
 
     def _search_market_price(self, profit: float) -> None:
         """Market regime: the next month's price from this month's profit (MODEL §6.2)."""

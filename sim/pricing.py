@@ -12,8 +12,14 @@ sets the method: cost, a reasonable return and tax; it sets no number):
   (cost × (1 + return) × (1 + tax)) less what it over-recovered before.
 - **True-up**: at the close of the year, revenue above the allowance is carried forward and
   lowers next year's price; a shortfall raises it (both bounded by the cap).
+- **Tariff review** (:func:`review_due`, ``cost_plus_cap``): every ``review_interval`` months the
+  operator compares revenue to date with the pro-rated allowance; beyond ``review_threshold`` it
+  re-sets the price for the rest of the year on its updated forecast.
+- **Price-cap path** (:func:`limit_rise`): a tariff year's price (and any review within it) is at
+  most ``1 + max_price_rise`` times the price the last year opened at; cuts are free.
 
-Regimes: ``cost_plus_cap`` fixes the price for the tariff year (a price cap, revised yearly);
+Regimes: ``cost_plus_cap`` fixes the price for the tariff year (a price cap, revised yearly and
+at reviews);
 ``allowed_revenue`` lowers it within the year to what is left of the year's allowance spread
 over the forecast uses still to come (a revenue cap); ``market`` searches for the
 profit-maximising price (:func:`market_step`); ``free`` charges nothing. Cost-based prices lie
@@ -69,6 +75,23 @@ def cost_based_price(required: float, billable_uses: float, cap: float, floor: f
     if billable_uses <= 0:
         return cap
     return float(min(cap, max(floor, required / billable_uses)))
+
+
+def review_due(earned: float, allowance: float, elapsed: int, months: int, threshold: float) -> bool:
+    """Whether a tariff review re-sets the year's price: revenue earned over the first ``elapsed``
+    of the year's ``months`` departs from the pro-rated allowance by more than ``threshold`` (a
+    share of it). A year with no allowance is never reviewed."""
+    expected = allowance * elapsed / months
+    return expected > 0 and abs(earned / expected - 1) > threshold
+
+
+def limit_rise(price: float, last_year: float, max_rise: float) -> float:
+    """The price-cap path: a tariff year's price is at most ``1 + max_rise`` times the last
+    year's price (no limit without a last year, and cuts are never limited). It stops an
+    average-cost spiral: a higher price lowers volume, a lower forecast volume raises the price."""
+    if last_year <= 0:
+        return price
+    return min(price, last_year * (1 + max_rise))
 
 
 def run_rate(history: list[float], window: int) -> float | None:

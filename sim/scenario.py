@@ -315,6 +315,21 @@ class Pricing(Section):
         0.5, "share of allowance", "assumption", "largest over- or under-recovery carried into next year's allowance",
         ge=0, le=1, clause="发改价格〔2025〕65号 (true-up of allowed revenue)"
     )
+    review_interval: int = P(
+        3, "months", "assumption (quarterly, as a regulator's in-year re-opener would be checked)",
+        "cost_plus_cap: months between tariff reviews within a tariff year", ge=1, le=12, role="constant",
+        clause="发改价格〔2025〕65号 (price review)"
+    )
+    review_threshold: float = P(
+        0.2, "share", "assumption", "cost_plus_cap: the year's price is re-set at a review when revenue to date departs "
+        "from the pro-rated allowance by more than this share", ge=0, le=10, role="uncertainty",
+        clause="发改价格〔2025〕65号 (price review)"
+    )
+    max_price_rise: float = P(
+        0.5, "share", "assumption (a price-cap path: rises limited, cuts free)", "cost-based regimes: the most a tariff "
+        "year's price may exceed the price the last tariff year opened at, whatever the forecast", ge=0, le=10, role="lever",
+        clause="发改价格〔2025〕65号 (price ceiling)"
+    )
     market_step: float = P(0.05, "share", "assumption", "the market regime's monthly price step in its profit search",
                            gt=0, le=0.5, role="uncertainty")
 

@@ -3,7 +3,8 @@ with true-up, and the market regime's price search — on hand-made numbers."""
 
 import pytest
 
-from sim.pricing import OperatorCost, TariffYear, allowed_revenue, cost_based_price, market_step, run_rate
+from sim.pricing import (OperatorCost, TariffYear, allowed_revenue, cost_based_price, limit_rise, market_step,
+                         review_due, run_rate)
 
 
 def test_operator_cost_is_fixed_plus_per_domain_plus_per_use():
@@ -61,3 +62,18 @@ def test_market_search_keeps_a_profitable_direction_and_turns_back_otherwise():
     assert market_step(1.1, 1.0, 9.0, 10.0, step=0.1, floor=0.01) == pytest.approx(0.99)
     # a cut raised profit: cut again, never below the floor
     assert market_step(0.0105, 0.011, 5.0, 4.0, step=0.1, floor=0.01) == 0.01
+
+
+def test_review_is_due_when_revenue_to_date_strays_beyond_the_threshold():
+    # 1200 allowed over 12 months: 300 expected after 3
+    assert not review_due(earned=330.0, allowance=1200.0, elapsed=3, months=12, threshold=0.2)  # +10 %
+    assert review_due(earned=400.0, allowance=1200.0, elapsed=3, months=12, threshold=0.2)  # +33 %
+    assert review_due(earned=200.0, allowance=1200.0, elapsed=3, months=12, threshold=0.2)  # −33 %
+    assert not review_due(earned=50.0, allowance=0.0, elapsed=3, months=12, threshold=0.2)  # nothing allowed
+
+
+def test_price_cap_path_limits_rises_and_leaves_cuts_free():
+    assert limit_rise(0.8, last_year=0.2, max_rise=0.5) == pytest.approx(0.3)
+    assert limit_rise(0.25, last_year=0.2, max_rise=0.5) == 0.25
+    assert limit_rise(0.01, last_year=0.2, max_rise=0.5) == 0.01  # a cut is never limited
+    assert limit_rise(0.8, last_year=0.0, max_rise=0.5) == 0.8  # no last year: nothing to limit against
