@@ -4,6 +4,7 @@ browser (Debian's chromium driven by Playwright) started by ``python run.py dash
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -157,7 +158,8 @@ def server(tmp_path):
                 time.sleep(0.5)
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # the command, its Solara server and their workers
+        with contextlib.suppress(ProcessLookupError):  # a server that failed to start is gone already
+            os.killpg(proc.pid, signal.SIGTERM)  # the command, its Solara server and their workers
         proc.wait(timeout=30)
         log.close()
 
