@@ -38,7 +38,6 @@ class Domains:
         self.operator = np.full(n, NO_OPERATOR, dtype=np.int64)
         self.accounts = np.asarray(accounts, dtype=np.int64)
         self._usable = self._find_usable()
-        self._input_chances: tuple[float, np.ndarray, np.ndarray] | None = None  # cached until quality or status moves
 
     def index(self, domain_id: str) -> int:
         return self.ids.index(domain_id)
@@ -46,17 +45,6 @@ class Domains:
     def usable(self) -> np.ndarray:
         """Domains a merchant can build on: open ones, and authorized ones an operator runs."""
         return self._usable
-
-    def input_chances(self, relevance_floor: float) -> tuple[np.ndarray, np.ndarray]:
-        """The usable domains and, for each user sector (rows), the chance that a merchant focused
-        on it picks each of them as a product input: ∝ quality × (relevance + ``relevance_floor``)."""
-        cached = self._input_chances
-        if cached is None or cached[0] != relevance_floor:
-            usable = np.flatnonzero(self.usable())
-            w = self.quality[usable] * (self.relevance[usable].T + relevance_floor)
-            totals = np.array([[row.sum()] for row in w])  # row by row: the same rounding as one sector alone
-            cached = self._input_chances = (relevance_floor, usable, w / totals)
-        return cached[1], cached[2]
 
     def _find_usable(self) -> np.ndarray:
         usable = (self.status == "open") | (self.operator != NO_OPERATOR)
@@ -71,12 +59,10 @@ class Domains:
         """Hand ``domain`` to ``operator`` (授权运营)."""
         self.operator[domain] = operator
         self._usable = self._find_usable()
-        self._input_chances = None
 
     def govern(self, spend: np.ndarray, gain: float, half: float, decay: float) -> None:
         """Quality moves with this month's governance spend (万元 per domain); see :func:`update_quality`."""
         self.quality = update_quality(self.quality, spend, gain, half, decay)
-        self._input_chances = None
 
     def touches_important(self, domain_a: np.ndarray, domain_b: np.ndarray) -> np.ndarray:
         """Whether a product with inputs ``domain_a``/``domain_b`` (-1: none) uses important-level data."""

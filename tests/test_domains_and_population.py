@@ -82,15 +82,11 @@ def test_products_listing_sales_and_deactivation():
     assert p.merchant_owned().tolist() == [False, True, True]
 
 
-def test_input_chances_are_quality_times_relevance_per_sector_to_the_last_bit():
+def test_usable_domains_are_the_open_ones_and_those_an_operator_runs():
     rng = np.random.default_rng(0)
     spec = {f"d{i}": SimpleNamespace(quality=q, status="open" if i % 4 else "authorized", sensitivity="general",
                                      relevance={"a": r}) for i, (q, r) in enumerate(zip(rng.random(13), rng.random(13)))}
     d = Domains(spec, ["a", "b", "c"], 0.2, np.arange(13))
-    usable, chances = d.input_chances(1e-9)
-    assert usable.tolist() == [i for i in range(13) if i % 4]
-    for sector in range(3):
-        w = d.quality[usable] * (d.relevance[usable, sector] + 1e-9)
-        np.testing.assert_array_equal(chances[sector], w / w.sum())  # exactly what a merchant computed alone
-    d.govern(np.full(13, 5.0), gain=0.5, half=1.0, decay=0.0)
-    assert not np.array_equal(d.input_chances(1e-9)[1], chances)  # quality moved: chances follow
+    assert np.flatnonzero(d.usable()).tolist() == [i for i in range(13) if i % 4]
+    d.authorize(0, operator=0)
+    assert np.flatnonzero(d.usable()).tolist() == [0] + [i for i in range(13) if i % 4]
