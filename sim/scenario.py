@@ -1119,7 +1119,7 @@ def _merge_timeline(base: list, child: list, source: str | None) -> list:
         if remove is not True:
             raise ScenarioError([f"{where}.remove: must be true (to drop the parent's event), got {shorten(remove)}"],
                                 source)
-        if set(ev) - {"id", "remove", "note"}:
+        if set(ev) - {"id", "remove", "note", _ORIGIN}:
             raise ScenarioError([f"{where}: an event with remove: true takes only its id (and a note)"], source)
         if not isinstance(eid, str) or eid not in index or events[index[eid]] is None:
             known = ", ".join(sorted(i for i in index if events[index[i]] is not None)) or "(none)"
