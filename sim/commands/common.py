@@ -14,7 +14,7 @@ import yaml
 
 from sim.cache import Cache
 from sim.catalog import resolve
-from sim.cli import CliError
+from sim.cli import CliError, invoked_as
 from sim.execute import BACKENDS
 from sim.provenance import provenance
 from sim.scenario import Scenario, ScenarioError
@@ -172,8 +172,8 @@ def seeds_text(first: int, replicates: int) -> str:
 
 
 def command_line(args: argparse.Namespace) -> str:
-    """The command as typed: ``python run.py run small --seed 4 …``."""
-    return shlex.join(["python", "run.py", *args.argv])
+    """The command as typed: ``python run.py run small --seed 4 …`` (or ``datamarket run …``)."""
+    return shlex.join([*invoked_as(), *args.argv])
 
 
 def command_provenance(args: argparse.Namespace, started: float) -> dict:
