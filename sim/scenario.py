@@ -1046,6 +1046,19 @@ def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     return merge(base, data, str(path))
 
 
+def parent_of(path: str | Path) -> Path | None:
+    """The file the scenario at ``path`` extends (``extends:``, a name or a path), None if it
+    extends none. Raises :class:`ScenarioError` as :meth:`Scenario.load` does."""
+    path = Path(path)
+    data = read_mapping(path, ScenarioError)
+    parent = data.get("extends")
+    if parent is None:
+        return None
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError([f"extends: must be a scenario name or a file name, got {shorten(parent)}"], str(path))
+    return _parent_file(parent, path.resolve().parent, path)
+
+
 def _parent_file(parent: str, folder: Path, child: Path) -> Path:
     """The file an ``extends:`` in ``child`` names: a path relative to ``folder`` (the child's),
     else a name in ``scenarios/`` (``wuhan_2023_2025``, with or without ``.yaml``). Raises

@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 
 from sim.cache import Cache
-from sim.catalog import resolve
+from sim.catalog import scenario_file
 from sim.cli import CliError, invoked_as
 from sim.execute import BACKENDS
 from sim.provenance import provenance
@@ -87,7 +87,7 @@ def load_scenario(name: str, sets: dict, new_name: str | None = None) -> tuple[P
     """The file of ``name`` (a path or a catalogue name) and its scenario with ``sets`` applied
     and renamed ``new_name``, validated once. A path that is no parameter of the scenario is
     refused naming the nearest ones; a bad value names the ``--set``, the value and what is allowed."""
-    source = resolve(name)
+    source = scenario_file(name)
     base = Scenario.load(source)
     if not sets and new_name is None:
         return source, base
