@@ -1060,14 +1060,17 @@ def parent_of(path: str | Path) -> Path | None:
 
 
 def _parent_file(parent: str, folder: Path, child: Path) -> Path:
-    """The file an ``extends:`` in ``child`` names: a path relative to ``folder`` (the child's),
-    else a name in ``scenarios/`` (``wuhan_2023_2025``, with or without ``.yaml``). Raises
-    :class:`ScenarioError` on ``extends:`` naming what was looked for."""
+    """The file an ``extends:`` in ``child`` names: a path relative to ``folder`` (the child's;
+    ``.yaml`` may be left out), else a name in ``scenarios/`` (``wuhan_2023_2025``, with or
+    without ``.yaml``). Raises :class:`ScenarioError` on ``extends:`` naming what was looked for."""
     from sim.catalog import SCENARIO_DIR, scenario_files  # the catalogue loads scenarios with this module
 
     beside = folder / parent
-    if beside.exists() or beside.is_symlink() or len(Path(parent).parts) > 1:
-        return beside  # a folder or a device is refused when it is read
+    for candidate in (beside, beside.with_name(beside.name + ".yaml")):
+        if candidate.exists() or candidate.is_symlink():
+            return candidate  # a folder or a device is refused when it is read
+    if len(Path(parent).parts) > 1:
+        return beside
     suffix = Path(parent).suffix
     in_library = SCENARIO_DIR / (parent if suffix in (".yaml", ".yml") else f"{parent}.yaml")
     if in_library.is_file():

@@ -164,3 +164,65 @@ def test_every_parameter_has_a_role_a_clause_apart_from_its_source_and_a_finite_
     levers = {p.path for p in rows if p.role == "lever"}
     assert {"policy.pricing.regime", "policy.revenue_sharing.public_services", "regulator.audit_rate",
             "exchanges.<id>.fee_rate", "policy.vouchers.rate"} <= levers
+
+
+# ---- extends by name, errors named by file, all errors at once -----------------------------------
+
+
+@pytest.mark.parametrize("parent", ["wuhan_2023_2025", "wuhan_2023_2025.yaml"])
+def test_a_scenario_outside_the_library_extends_a_catalogue_scenario_by_name(tmp_path, baseline, parent):
+    child = Scenario.load(_write(tmp_path, "low_fee.yaml", {"extends": parent, "policy": {"pricing": {"cap": 77}}}))
+    assert child.policy.pricing.cap == 77
+    same = {"policy.pricing.cap": baseline.policy.pricing.cap, "name": baseline.name, "description": baseline.description}
+    assert child.with_values(same) == baseline
+
+
+def test_a_file_beside_the_scenario_wins_over_a_catalogue_name(tmp_path):
+    _write(tmp_path, "small.yaml", {"extends": str(BASELINE), "policy": {"pricing": {"cap": 55}}})
+    child = Scenario.load(_write(tmp_path, "child.yaml", {"extends": "small"}))
+    assert child.policy.pricing.cap == 55 and child.population.users.count == 20000  # not the library's small
+
+
+def test_an_unknown_parent_is_blamed_on_extends_naming_the_file_and_the_names(tmp_path):
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(_write(tmp_path, "child.yaml", {"extends": "wuhan_2030"}))
+    assert info.value.source.endswith("child.yaml")
+    (line,) = info.value.errors
+    assert line.startswith("extends: no scenario 'wuhan_2030'") and "wuhan_2023_2025" in line
+
+
+def test_timeline_problems_name_the_file_and_index_of_the_event_where_it_is_written(tmp_path):
+    parent = _write(tmp_path, "parent.yaml", {"extends": "wuhan_2023_2025", "timeline": [
+        {"date": "2024-02", "open_exchange": "nowhere"}]})
+    child = _write(tmp_path, "child.yaml", {"extends": parent.name, "timeline": [
+        {"date": "2024-03", "start_compliance": True}, {"date": "2031-01", "start_compliance": True}]})
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(child)
+    n = len(Scenario.load(BASELINE).timeline)
+    assert "child.yaml: timeline[1].date: 2031-01 is outside the calendar 2023-01 … 2025-12" in info.value.errors
+    assert any(line.startswith("parent.yaml: timeline[0].open_exchange: unknown exchange 'nowhere'")
+               for line in info.value.errors)
+    assert not any(f"timeline[{n}]" in line or f"timeline[{n + 2}]" in line for line in info.value.errors)
+
+
+def test_a_bad_date_does_not_hide_the_other_problems_of_the_file(tmp_path):
+    child = _extending(tmp_path, {"policy": {"pricing": {"regime": "auction"}}, "timeline": [
+        {"date": "2024-13", "set": {"policy.pricing.cap": -1}},
+        {"date": "2024-05", "open_exchange": "nowhere"},
+        {"date": "2024-06", "authorize": {"operator": "ghost", "domains": ["health"]}}]})
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(child)
+    errors = info.value.errors
+    expected = ["policy.pricing.regime:", "child.yaml: timeline[0].date: '2024-13' is not a month",
+                "child.yaml: timeline[0].set.policy.pricing.cap:", "child.yaml: timeline[1].open_exchange: unknown",
+                "child.yaml: timeline[2].authorize.operator: unknown operator 'ghost'"]
+    for start in expected:
+        assert any(line.startswith(start) for line in errors), (start, errors)
+
+
+def test_a_file_without_extends_keeps_its_own_timeline_indices(tmp_path, baseline):
+    data = baseline.model_dump(mode="json", exclude_none=True)
+    data["timeline"][1]["date"] = "2040-01"
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(_write(tmp_path, "whole.yaml", data))
+    assert any(line.startswith("timeline[1].date: 2040-01 is outside") for line in info.value.errors)
