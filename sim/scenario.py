@@ -1066,6 +1066,8 @@ def _parent_file(parent: str, folder: Path, child: Path) -> Path:
     from sim.catalog import SCENARIO_DIR, scenario_files  # the catalogue loads scenarios with this module
 
     beside = folder / parent
+    if "\0" in parent:
+        return beside  # refused by name when it is read
     for candidate in (beside, beside.with_name(beside.name + ".yaml")):
         if candidate.exists() or candidate.is_symlink():
             return candidate  # a folder or a device is refused when it is read
