@@ -963,6 +963,18 @@ def nest(values: dict[str, Any], into: dict[str, Any] | None = None) -> dict[str
     return out
 
 
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` as ``{"a.b": 1}``: the dotted path of every value of a scenario mapping
+    (a list is one value; an empty mapping holds none). The inverse of :func:`nest`."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """Return a deep copy of ``data`` with each ``"a.b.c": value`` set.
 

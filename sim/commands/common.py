@@ -17,7 +17,7 @@ from sim.catalog import scenario_file
 from sim.cli import CliError, invoked_as
 from sim.execute import BACKENDS
 from sim.provenance import provenance
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import Scenario, ScenarioError, flatten
 
 
 MAX_REPLICATES = 100_000  # as a sweep spec's replicates: every run's result is held until all are written
@@ -91,7 +91,7 @@ def load_scenario(name: str, sets: dict, new_name: str | None = None) -> tuple[P
     base = Scenario.load(source)
     if not sets and new_name is None:
         return source, base
-    known = set(leaf_paths(base.model_dump()))
+    known = set(flatten(base.model_dump()))
     for path, value in sets.items():
         if path not in known:
             near = difflib.get_close_matches(path, known, n=3, cutoff=0.6) or sorted(
@@ -103,17 +103,6 @@ def load_scenario(name: str, sets: dict, new_name: str | None = None) -> tuple[P
         return source, base.with_values(overrides)
     except ScenarioError as exc:
         raise ScenarioError([_flag(line, overrides) for line in exc.errors], f"{source} with --set/--name") from None
-
-
-def leaf_paths(data: dict, prefix: str = "") -> list[str]:
-    """The dotted paths of every value in a scenario mapping (lists and empty mappings are values)."""
-    out = []
-    for key, value in data.items():
-        if isinstance(value, dict) and value:
-            out += leaf_paths(value, f"{prefix}{key}.")
-        else:
-            out.append(f"{prefix}{key}")
-    return out
 
 
 def _flag(line: str, overrides: dict) -> str:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim.catalog import scenario_file
-from sim.scenario import SETTABLE_ROOTS, Event, Scenario, parent_of
+from sim.scenario import SETTABLE_ROOTS, Event, Scenario, flatten, parent_of
 from sim.schema import Section, role_of
 
 MAP_KEY = "<id>"  # stands for the key of a domain, operator or exchange
@@ -97,7 +97,7 @@ def differences(before: Scenario, after: Scenario) -> list[Difference]:
     every timeline event added, removed or changed (events match by ``id``; an event without one
     matches only an identical event). ``name`` and ``description`` are left out."""
     known = {p.path: p for g in groups() for p in g.parameters}
-    old, new = _leaves(before.model_dump(mode="json")), _leaves(after.model_dump(mode="json"))
+    old, new = flatten(before.model_dump(mode="json")), flatten(after.model_dump(mode="json"))
     rows = []
     for path in [*old, *(p for p in new if p not in old)]:
         if path in ("name", "description") or path == "timeline" or old.get(path) == new.get(path):
@@ -106,18 +106,6 @@ def differences(before: Scenario, after: Scenario) -> list[Difference]:
         rows.append(Difference(path, _shown(old, path), _shown(new, path), p.unit if p else "-",
                                p.role if p else "-", p.clause if p else "-"))
     return rows + _event_differences(before.timeline, after.timeline)
-
-
-def _leaves(data: dict, prefix: str = "") -> dict[str, Any]:
-    """Dotted path → value of every value of a scenario mapping (a list is one value; an empty
-    mapping holds none)."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(_leaves(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def _parameter(path: str, known: dict[str, Parameter]) -> Parameter | None:
