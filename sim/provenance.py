@@ -46,9 +46,9 @@ def source_digest() -> str:
 
 
 def provenance(command: str | None = None, wall_time_s: float | None = None, *, overrides: dict | None = None,
-               renamed: str | None = None) -> dict:
+               renamed: str | list[str] | None = None) -> dict:
     """Package versions, git commit, the command line (default: this process's), the
-    ``{"dotted.path": value}`` overrides given on it (``--set``) and the name given (``--name``),
+    ``{"dotted.path": value}`` overrides given on it (``--set``) and the name(s) given (``--name``),
     the wall time when given, and the time of writing (UTC)."""
     out = {
         "versions": versions(),
