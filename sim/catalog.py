@@ -39,6 +39,16 @@ def resolve(name: str, directory: str | Path | None = None, library: Path = SCEN
     raise NotFoundError(f"unknown {what} {name!r}; a YAML path or one of: {known}")
 
 
+def scenario_file(name: str) -> Path:
+    """:func:`resolve` for the commands: a path, a library name, or a library file name given
+    without its folder (``small.yaml``) when no such file is in the working directory."""
+    path = Path(name)
+    in_library = SCENARIO_DIR / path.name
+    if len(path.parts) == 1 and not path.exists() and not path.is_symlink() and in_library.is_file():
+        return in_library
+    return resolve(name)
+
+
 def load(name: str) -> Scenario:
     """Resolve ``name`` and load it (a :class:`~sim.scenario.ScenarioError` names each bad field)."""
     return Scenario.load(resolve(name))

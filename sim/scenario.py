@@ -805,24 +805,42 @@ class Scenario(Section):
     @classmethod
     def load(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
         """Read a scenario YAML file, resolve ``extends:``, apply ``{"dotted.path": value}``
-        overrides and validate once. Raises :class:`ScenarioError` naming every bad field."""
+        overrides and validate once. Raises :class:`ScenarioError` naming every bad field; in a
+        scenario that extends another, a timeline problem names the file and the index of the
+        event there (``low_fee.yaml: timeline[0].date: …``)."""
         path = Path(path)
         data = _read_resolved(path, ())
+        origins = _pop_origins(data) if isinstance(data.get("timeline"), list) else []
         data.setdefault("name", path.stem)
         if overrides is not None:
             try:
                 data = apply_overrides(data, overrides)
             except ScenarioError as exc:
                 raise ScenarioError(exc.errors, str(path)) from None
-        return cls.from_dict(data, source=str(path))
+        try:
+            return cls.from_dict(data, source=str(path))
+        except ScenarioError as exc:
+            if all(origin is None or origin[0] == path.resolve() for origin in origins):
+                raise  # no inherited event: timeline indices are the file's own
+            raise ScenarioError([_blame(line, origins) for line in exc.errors], exc.source) from None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None, *, events_checked: bool = False) -> Scenario:
-        """Validate a plain dict (already resolved) into a scenario."""
+        """Validate a plain dict (already resolved) into a scenario. Every problem is reported at
+        once: when fields are invalid, the checks across fields and timeline events (which need
+        valid fields) run again on the scenario with those fields at their defaults and bad
+        event dates at the calendar's start, and report what they find too."""
         try:
             return cls.model_validate(data, context={"events_checked": events_checked})
         except ValidationError as exc:
-            raise ScenarioError(messages(exc, Scenario), source) from None
+            errors = messages(exc, Scenario)
+            repaired = _repaired(data, exc)
+            if repaired is not None:
+                try:
+                    cls.model_validate(repaired, context={"events_checked": events_checked})
+                except ValidationError as again:
+                    errors = list(dict.fromkeys([*errors, *messages(again, Scenario)]))
+            raise ScenarioError(errors, source) from None
 
     def with_values(self, values: dict[str, Any]) -> Scenario:
         """A copy with ``{"dotted.path": value}`` applied, validated again (a scenario is
@@ -851,6 +869,35 @@ class Scenario(Section):
 
 def _known(mapping: dict) -> str:
     return ", ".join(sorted(mapping)) or "(none defined)"
+
+
+def _repaired(data: Any, exc: ValidationError) -> dict[str, Any] | None:
+    """``data`` with every field that failed validation removed (so it takes its default) and
+    every timeline event that failed made harmless in its place (a bad date moved to the
+    calendar's start; an event with another bad field replaced), for a second look by the checks
+    across fields; None when there is nothing to look at again (a check across fields failed, or
+    the calendar itself is bad)."""
+    locs = [tuple(e["loc"]) for e in exc.errors()]
+    if not isinstance(data, dict) or any(not loc or loc[0] == "calendar" for loc in locs):
+        return None
+    out = copy.deepcopy(data)
+    events = out.get("timeline") if isinstance(out.get("timeline"), list) else []
+    calendar = out.get("calendar") if isinstance(out.get("calendar"), dict) else {}
+    start = calendar.get("start", Calendar().start)
+    for loc in locs:
+        if loc[0] == "timeline" and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(events):
+            if loc[2:] == ("date",) and isinstance(events[loc[1]], dict):
+                events[loc[1]]["date"] = start
+            else:
+                events[loc[1]] = {"date": start, "start_compliance": True}  # no check looks at it
+            continue
+        node: Any = out
+        for key in loc[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or loc[-1] not in node:
+            return None
+        del node[loc[-1]]
+    return out
 
 
 def _problems(data: dict[str, Any]) -> list[str]:
@@ -913,6 +960,18 @@ def nest(values: dict[str, Any], into: dict[str, Any] | None = None) -> dict[str
         for key in parents:
             node = node.setdefault(key, {})
         node[leaf] = value
+    return out
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` as ``{"a.b": 1}``: the dotted path of every value of a scenario mapping
+    (a list is one value; an empty mapping holds none). The inverse of :func:`nest`."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
     return out
 
 
@@ -981,6 +1040,9 @@ def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         if chain:
             raise ScenarioError([f"extends: {line}" for line in problem], str(chain[-1]))
         raise ScenarioError(problem, str(path))
+    for i, ev in enumerate(data.get("timeline") if isinstance(data.get("timeline"), list) else []):
+        if isinstance(ev, dict):
+            ev[_ORIGIN] = (resolved, i)
     parent = data.pop("extends", None)
     if parent is None:
         for i, ev in enumerate(data.get("timeline") or []):
@@ -989,11 +1051,70 @@ def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
                                      "one of its events"], str(path))
         return data
     if not isinstance(parent, str) or not parent.strip():
-        raise ScenarioError([f"extends: must be a file name, got {shorten(parent)}"], str(path))
-    base = _read_resolved(resolved.parent / parent, (*chain, resolved))
+        raise ScenarioError([f"extends: must be a scenario name or a file name, got {shorten(parent)}"], str(path))
+    base = _read_resolved(_parent_file(parent, resolved.parent, path), (*chain, resolved))
     base.pop("name", None)
     base.pop("description", None)
     return merge(base, data, str(path))
+
+
+def parent_of(path: str | Path) -> Path | None:
+    """The file the scenario at ``path`` extends (``extends:``, a name or a path), None if it
+    extends none. Raises :class:`ScenarioError` as :meth:`Scenario.load` does."""
+    path = Path(path)
+    data = read_mapping(path, ScenarioError)
+    parent = data.get("extends")
+    if parent is None:
+        return None
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError([f"extends: must be a scenario name or a file name, got {shorten(parent)}"], str(path))
+    return _parent_file(parent, path.resolve().parent, path)
+
+
+def _parent_file(parent: str, folder: Path, child: Path) -> Path:
+    """The file an ``extends:`` in ``child`` names: a path relative to ``folder`` (the child's;
+    ``.yaml`` may be left out), else a name in ``scenarios/`` (``wuhan_2023_2025``, with or
+    without ``.yaml``). Raises :class:`ScenarioError` on ``extends:`` naming what was looked for."""
+    from sim.catalog import SCENARIO_DIR, scenario_files  # the catalogue loads scenarios with this module
+
+    beside = folder / parent
+    if "\0" in parent:
+        return beside  # refused by name when it is read
+    for candidate in (beside, beside.with_name(beside.name + ".yaml")):
+        if candidate.exists() or candidate.is_symlink():
+            return candidate  # a folder or a device is refused when it is read
+    if len(Path(parent).parts) > 1:
+        return beside
+    suffix = Path(parent).suffix
+    in_library = SCENARIO_DIR / (parent if suffix in (".yaml", ".yml") else f"{parent}.yaml")
+    if in_library.is_file():
+        return in_library
+    known = ", ".join(p.stem for p in scenario_files(SCENARIO_DIR))
+    raise ScenarioError([f"extends: no scenario {shorten(parent)}: no file {beside} and no such name in "
+                         f"{SCENARIO_DIR}; names: {known}"], str(child))
+
+
+_ORIGIN = ("origin",)  # key of a timeline event's (file, index) while files merge; YAML keys are never tuples
+_INDEX = re.compile(r"timeline\[(\d+)\]")
+
+
+def _pop_origins(data: dict[str, Any]) -> list[tuple[Path, int] | None]:
+    """Remove the origin tags from the resolved ``timeline`` and return them, event by event."""
+    return [ev.pop(_ORIGIN, None) if isinstance(ev, dict) else None for ev in data["timeline"]]
+
+
+def _blame(line: str, origins: list[tuple[Path, int] | None]) -> str:
+    """``line`` with each ``timeline[i]`` of the merged timeline named by its file and index
+    there: ``low_fee.yaml: timeline[0]…`` at the start, ``timeline[3] of wuhan_2023_2025.yaml`` inside."""
+    def name(match: re.Match) -> str:
+        i = int(match.group(1))
+        origin = origins[i] if i < len(origins) else None
+        if origin is None:
+            return match.group(0)
+        file, index = origin
+        return f"{file.name}: timeline[{index}]" if match.start() == 0 else f"timeline[{index}] of {file.name}"
+
+    return _INDEX.sub(name, line)
 
 
 def merge(base: dict[str, Any], child: dict[str, Any], source: str | None = None) -> dict[str, Any]:
@@ -1028,7 +1149,7 @@ def _merge_timeline(base: list, child: list, source: str | None) -> list:
         if remove is not True:
             raise ScenarioError([f"{where}.remove: must be true (to drop the parent's event), got {shorten(remove)}"],
                                 source)
-        if set(ev) - {"id", "remove", "note"}:
+        if set(ev) - {"id", "remove", "note", _ORIGIN}:
             raise ScenarioError([f"{where}: an event with remove: true takes only its id (and a note)"], source)
         if not isinstance(eid, str) or eid not in index or events[index[eid]] is None:
             known = ", ".join(sorted(i for i in index if events[index[i]] is not None)) or "(none)"
