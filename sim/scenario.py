@@ -477,7 +477,8 @@ class OperatorSecurity(Section):
     enabled: bool = P(False, "-", "assumption", "the operator can cause incidents and is audited",
                       clause="Jinan art. 39 安全保障全链条管理体系")
     incident_hazard: float = P(
-        0.05, "incidents/10⁴ uses", "assumption", "operator incidents per 10 000 uses served at no security spending",
+        0.2, "incidents/10⁴ uses", "assumption (about two incidents in the run at the default spend)",
+        "operator incidents per 10 000 uses served at no security spending",
         ge=0, le=100, role="uncertainty", clause="Jinan art. 39")
     security_spend: float = P(10.0, "万元/month", "assumption", "the operator's security spending, a cost it pays",
                               ge=0, le=1e5, clause="Jinan art. 39 安全保障")
