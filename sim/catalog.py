@@ -44,11 +44,11 @@ def resolve(name: str, directory: str | Path | None = None, library: Path = SCEN
     """
     path = Path(directory or ".") / name
     what = "sweep spec" if library == SWEEP_DIR else "scenario"
-    member = library / f"{name}.yaml"
-    if (library != SWEEP_DIR and Path(name).parent.name in COLLECTIONS and len(Path(name).parts) == 2
-            and not Path(name).suffix and not path.exists() and member.is_file()):
-        return member
-    if Path(name).suffix in (".yaml", ".yml") or len(Path(name).parts) > 1 or path.exists():
+    collected = (library != SWEEP_DIR and len(Path(name).parts) == 2 and Path(name).parts[0] in COLLECTIONS
+                 and not Path(name).suffix and not path.exists())  # a collection's name, e.g. cities/jinan
+    if collected and (library / f"{name}.yaml").is_file():
+        return library / f"{name}.yaml"
+    if not collected and (Path(name).suffix in (".yaml", ".yml") or len(Path(name).parts) > 1 or path.exists()):
         if not path.exists() and not path.is_symlink():  # a folder or a device is refused when read
             raise NotFoundError(f"{what} file not found: {path}")
         return path
