@@ -63,10 +63,13 @@ class DataExchange(mesa.Agent):
                      horizon=self.params.listing_horizon, review_cost=self.review_cost())
 
     def review_cost(self) -> float:
-        """Cost of one listing review; lower under declaration-and-commitment (plan 三.2 声明承诺制)."""
-        listing = self.model.params.policy.listing
+        """Cost of one listing review; lower under declaration-and-commitment (plan 三.2 声明承诺制),
+        and for a registered product where registration and trading are one platform (Jinan art. 40)."""
+        policy = self.model.params.policy
+        listing = policy.listing
         discount = listing.commitment_review_discount if listing.declaration_commitment else 0.0
-        return self.params.review_cost * (1 - discount)
+        registered = policy.registry.integrated and policy.data_assets.registration
+        return self.params.review_cost * (1 - discount) * (1 - policy.registry.listing_discount if registered else 1.0)
 
     def review_listings(self, applicants: np.ndarray) -> None:
         """Applicants pay the review fee; accepted ones are listed and certified, the rest stay off."""

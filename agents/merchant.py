@@ -17,7 +17,8 @@ from collections import deque
 import mesa
 import numpy as np
 
-from sim import pricing
+from sim import institutions, pricing
+from sim.domains import NO_OPERATOR
 from sim.population import OFF_EXCHANGE, Products
 from sim.streams import normal, pick, pick_distinct, poisson
 
@@ -50,6 +51,7 @@ class DataMerchant(mesa.Agent):
         self.year_sales = 0.0  # sales revenue of the current calendar year, 万元
         self.last_year_sales = 0.0  # of the previous calendar year (the turnover of PIPL art. 66(2)), 万元
         self.debt = 0.0
+        self.certificate = False  # holds a data-asset certificate: its revenue is pledgeable (reg 40)
         self.sales: deque[float] = deque(maxlen=model.params.behaviour.asset_sales_window)  # monthly sales, 万元
 
     # ---- the population -----------------------------------------------------------------------
@@ -122,8 +124,61 @@ class DataMerchant(mesa.Agent):
         model.ledger.transfer(accounts, model.accounts["economy"], "operating_cost",
                               par.fixed_cost + par.product_upkeep * n_active)
         debt = np.array([x.debt for x in merchants])
-        rate = model.params.policy.data_assets.interest_rate
+        rate = DataMerchant.loan_rate(model)
         model.ledger.transfer(accounts, model.accounts["bank"], "interest", debt * rate / 12)
+
+    @staticmethod
+    def loan_rate(model) -> float:
+        """Annual interest on asset loans: ``interest_rate``, less ``registry.rate_cut`` where
+        registration is integrated with trading and counts as collateral evidence (Wuxi art. 40)."""
+        policy = model.params.policy
+        rate = policy.data_assets.interest_rate
+        if policy.registry.integrated and policy.data_assets.registration:
+            rate = max(0.0, rate - policy.registry.rate_cut)
+        return rate
+
+    @staticmethod
+    def pledge_room(model, merchants: list[DataMerchant], annual_sales: np.ndarray, short: np.ndarray) -> np.ndarray:
+        """Extra borrowing room from data-asset certificates (reg 40 数据资产凭证; 数据信贷、信托、证券化),
+        万元 per merchant: a merchant short of cash with sales and no certificate buys one
+        (``certificate_cost``, paid to the economy) when the room it opens, ``revenue_pledge`` ×
+        its trailing-12-month sales, exceeds the cost; a certified merchant can pledge that much."""
+        assets = model.params.policy.data_assets
+        if not assets.certificates:
+            return np.zeros(len(merchants))
+        pledge = assets.revenue_pledge * annual_sales
+        held = np.array([x.certificate for x in merchants], dtype=bool)
+        buy = short & ~held & (pledge > assets.certificate_cost)
+        if buy.any():
+            accounts = np.array([x.account for x in merchants])[buy]
+            model.ledger.transfer(accounts, model.accounts["economy"], "operating_cost", assets.certificate_cost)
+            for i in np.flatnonzero(buy).tolist():
+                merchants[i].certificate = True
+        return np.where(held | buy, pledge, 0.0)
+
+    @staticmethod
+    def lose_to_imitators(model, gross: np.ndarray) -> np.ndarray:
+        """Copies of products built on authorized public data take a share of their sales
+        (:func:`sim.institutions.imitation_take`; Wuxi art. 41 protects them): the share is paid from
+        each such product's account to the economy (kind ``imitation``). Returns each product's
+        gross revenue, 万元, net of it."""
+        rights = model.params.policy.rights
+        take = institutions.imitation_take(rights.imitation_share, rights.protection, rights.protection_effect)
+        if take <= 0:
+            return gross
+        p = model.products
+        hit = p.merchant_owned() & DataMerchant._on_authorized_data(model, p.view("domain_a"), p.view("domain_b"))
+        lost = np.where(hit, take * gross, 0.0)
+        rows = np.flatnonzero(lost > 0)
+        if rows.size:
+            model.ledger.transfer(p.account[rows], model.accounts["economy"], "imitation", lost[rows])
+        return gross - lost
+
+    @staticmethod
+    def _on_authorized_data(model, domain_a: np.ndarray, domain_b: np.ndarray) -> np.ndarray:
+        """Whether a product (or input) uses a domain under authorized operation."""
+        authorized = np.append(model.domains.operator != NO_OPERATOR, False)  # index -1: no input
+        return authorized[domain_a] | authorized[domain_b]
 
     @staticmethod
     def finance(model, merchants: list[DataMerchant]) -> float:
@@ -137,10 +192,12 @@ class DataMerchant(mesa.Agent):
         dev_cost = model.params.population.merchants.dev_cost
         accounts = np.array([x.account for x in merchants])
         debt = np.array([x.debt for x in merchants])
-        value = np.array([sum(x.sales) * 12 / max(len(x.sales), 1) for x in merchants]) * assets.valuation_multiple
-        room = assets.loan_to_value * value - debt
+        annual = np.array([sum(x.sales) * 12 / max(len(x.sales), 1) for x in merchants])
+        short = model.ledger.balance[accounts] < b.borrow_below * dev_cost
+        pledge = DataMerchant.pledge_room(model, merchants, annual, short)
+        room = assets.loan_to_value * annual * assets.valuation_multiple + pledge - debt
         cash = model.ledger.balance[accounts]
-        borrow = (cash < b.borrow_below * dev_cost) & (room > 0)
+        borrow = short & (room > 0)
         repay = ~borrow & (debt > 0) & (cash > b.repay_above * dev_cost)
         pay = np.minimum(debt, cash - b.cash_reserve * dev_cost)
         bank = model.accounts["bank"]
@@ -268,7 +325,10 @@ class DataMerchant(mesa.Agent):
         licence = np.zeros(len(domains.ids))
         for op in m.operators:
             licence[op.domains] = op.licence_price
-        gains = pricing.input_gains(domains.quality[usable],
+        rights = m.params.policy.rights  # copies take a share of what an authorized input earns (Wuxi art. 41)
+        take = institutions.imitation_take(rights.imitation_share, rights.protection, rights.protection_effect)
+        kept = 1 - take * self._on_authorized_data(m, usable, np.full(usable.size, -1))
+        gains = pricing.input_gains(domains.quality[usable] * kept,
                                     domains.relevance[usable, self.focus] + m.params.behaviour.relevance_floor,
                                     licence[usable], m.expected_product_revenue, m.params.behaviour.payback_months)
         worth = gains > 0

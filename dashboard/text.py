@@ -53,6 +53,16 @@ ZH_LEVERS = {
     "policy.vouchers.rate": "数据券补贴比例",
     "policy.vouchers.budget": "数据券总预算",
     "policy.listing.declaration_commitment": "声明和承诺制挂牌",
+    "policy.data_assets.certificates": "数据资产凭证",
+    "policy.operator_security.enabled": "授权运营安全全链条管理",
+    "policy.operator_security.security_spend": "运营机构安全投入",
+    "policy.operator_security.security_standard": "安全投入达标要求",
+    "policy.operator_security.audit_rate": "运营机构抽查概率",
+    "policy.operator_security.audit_fine": "安全不达标罚款",
+    "policy.registry.integrated": "登记与交易一体化平台",
+    "policy.credit.enabled": "交易信用体系",
+    "policy.credit.audit_targeting": "信用分级抽查强度",
+    "policy.rights.protection": "公共数据产品权益保护",
 }
 SECTIONS = {  # generic section path: (English, Chinese)
     "domains.<id>": ("public-data domain", "公共数据领域"),
@@ -70,6 +80,10 @@ SECTIONS = {  # generic section path: (English, Chinese)
     "policy.brokers": ("data brokers", "数据经纪"),
     "policy.vouchers": ("data vouchers", "数据券"),
     "policy.listing": ("listing", "挂牌"),
+    "policy.operator_security": ("operator security (Jinan art. 39)", "运营机构安全监管"),
+    "policy.registry": ("registration with trading (Jinan art. 40)", "登记交易一体化"),
+    "policy.credit": ("trading credit system (Shijiazhuang art. 46)", "交易信用体系"),
+    "policy.rights": ("rights in public-data products (Wuxi art. 41)", "公共数据产品权益"),
     "timeline": ("dates of authorizations and exchange openings", "授权运营与交易机构开业时间"),
 }
 WORDS = {

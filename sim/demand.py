@@ -68,7 +68,8 @@ def needs(u: np.ndarray, maturity: np.ndarray, need_rate: float, need_base: floa
 
 
 def shop(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
-         broker_boost: int, voucher_rate: float, approved: np.ndarray) -> Purchases:
+         broker_boost: int, voucher_rate: float, approved: np.ndarray, seller_risk: np.ndarray | None = None
+         ) -> Purchases:
     """Buyers see candidates and buy the one with the highest positive utility ``V − p − R``.
 
     Args:
@@ -78,6 +79,7 @@ def shop(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products
         broker_boost: extra off-exchange candidates brokers bring (0 without brokers).
         voucher_rate: share of an on-exchange price the treasury pays this month.
         approved: (len(buyers),) bool, approved for free public-data use.
+        seller_risk: (products.n,) multiplier of perceived risk by seller reputation (credit system), or None.
     """
     if products.n == 0:  # nothing is for sale yet (e.g. a market that starts empty): nobody buys
         buyers, approved = buyers[:0], approved[:0]
@@ -100,7 +102,7 @@ def shop(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products
         premium = venues.trust_premium[np.maximum(via, 0)]
         risk_base = np.where(on & products.certified[c], risk_base * (1 - premium), risk_base)
     trust = users.trust[buyers[:, None], trust_column(via)]
-    risk = value * risk_base * (1 - trust)
+    risk = credit_adjusted_risk(value * risk_base * (1 - trust), seller_risk, c)
     choice = clear(value, pay, risk, users.budget[buyers], valid)
 
     rows = np.flatnonzero(choice.bought)
@@ -119,6 +121,18 @@ def shop(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products
         misreport=users.misreports[buyers[rows]],
         brokered=brokered[cols] & ~repeat,
     )
+
+
+def credit_adjusted_risk(risk: np.ndarray, seller_risk: np.ndarray | None, cand: np.ndarray) -> np.ndarray:
+    """Perceived risk of each candidate scaled by its seller's public reputation under the trading
+    credit system (Shijiazhuang art. 46 信用体系; :meth:`agents.regulator.Regulator.seller_risk`).
+
+    Args:
+        risk: (buyers, k) perceived risk, 万元.
+        seller_risk: (products.n,) multiplier per product, or None (no credit system: unchanged).
+        cand: (buyers, k) candidate product indices (empty slots already mapped to a valid index).
+    """
+    return risk if seller_risk is None else risk * seller_risk[cand]
 
 
 def _candidates(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,

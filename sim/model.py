@@ -292,7 +292,8 @@ class DataMarketModel(mesa.Model):
         rate = settlement.voucher_rate(s.policy.vouchers.rate, s.policy.vouchers.budget, self.voucher_spent)
         boost = s.policy.brokers.broker_boost if s.policy.brokers.enabled else 0
         approved = u.approved_from[buyers] <= self.month_index
-        return demand.shop(draws, buyers, u, self.products, venues, s.behaviour, boost, rate, approved), application_costs
+        return demand.shop(draws, buyers, u, self.products, venues, s.behaviour, boost, rate, approved,
+                           self.regulator.seller_risk()), application_costs
 
     def _settlement(self, purchases: demand.Purchases) -> tuple[settlement.Settlement, OperatorIncome]:
         """Payments, vouchers, fees and commissions; operators' licences and revenue sharing;
@@ -313,7 +314,8 @@ class DataMarketModel(mesa.Model):
         income = OperatorIncome()
         for op in self.operators:
             income = income + op.close_month(money.gross, purchases, p, self.users.represents)
-        revenue = np.bincount(p.view("owner"), weights=np.where(p.view("by_operator"), 0.0, money.gross),
+        kept = DataMerchant.lose_to_imitators(self, money.gross)  # copies' take (Wuxi art. 41)
+        revenue = np.bincount(p.view("owner"), weights=np.where(p.view("by_operator"), 0.0, kept),
                               minlength=self.n_merchants_ever)
         DataMerchant.close_month(self, list(self.merchants), revenue)
         return money, income

@@ -421,6 +421,15 @@ class DataAssets(Section):
     loan_to_value: float = P(0.3, "share", "assumption", "largest loan per registered value", ge=0, le=1)
     interest_rate: float = P(0.045, "share/year", "assumption (1-year LPR 3.45–3.65 % in 2023, plus a spread)",
                              "annual interest on asset loans", ge=0, le=1)
+    # Data-asset certificates (数据资产凭证) and finance on them (数据入股/信贷/信托/证券化), reg 40.
+    certificates: bool = P(False, "-", "assumption", "merchants may buy a data-asset certificate that makes their "
+                           "product revenue pledgeable (needs registration)", role="lever",
+                           clause="reg 40 数据资产凭证; 数据入股、数据信贷、数据信托和数据资产证券化")
+    certificate_cost: float = P(5.0, "万元", "assumption (appraisal and issuing fee)",
+                                "one-off cost of a merchant's certificate", ge=0, le=1e4, clause="reg 40 数据资产凭证")
+    revenue_pledge: float = P(0.5, "× annual revenue", "assumption", "extra borrowing room a certificate gives, per "
+                              "trailing-12-month sales revenue pledged", ge=0, le=10,
+                              clause="reg 40 数据信贷、数据信托和数据资产证券化")
 
 
 class Brokers(Section):
@@ -458,6 +467,84 @@ class Listing(Section):
     )
 
 
+class OperatorSecurity(Section):
+    """Supervision of the public-data operator itself (Jinan art. 39 公共数据授权运营安全保障全链条管理体系):
+    the operator can cause security incidents, more likely the more uses it serves and the less it
+    spends on security; the regulator audits it and fines a shortfall against the required standard."""
+
+    ROLE = "lever"
+
+    enabled: bool = P(False, "-", "assumption", "the operator can cause incidents and is audited",
+                      clause="Jinan art. 39 安全保障全链条管理体系")
+    incident_hazard: float = P(
+        0.2, "incidents/10⁴ uses", "assumption (about two incidents in the run at the default spend)",
+        "operator incidents per 10 000 uses served at no security spending",
+        ge=0, le=100, role="uncertainty", clause="Jinan art. 39")
+    security_spend: float = P(10.0, "万元/month", "assumption", "the operator's security spending, a cost it pays",
+                              ge=0, le=1e5, clause="Jinan art. 39 安全保障")
+    security_half: float = P(20.0, "万元/month", "assumption", "security spending that halves the hazard", gt=0,
+                             le=1e5, role="uncertainty", clause="Jinan art. 39")
+    security_standard: float = P(
+        30.0, "万元/month", "assumption", "security spending the regulator requires; an audit finding less fines the "
+        "operator and orders it up to the standard", ge=0, le=1e5, clause="Jinan art. 39 全链条管理体系")
+    audit_rate: float = P(0.1, "probability/month", "assumption", "chance the regulator audits the operator in a month",
+                          ge=0, le=1, clause="Jinan art. 39; plan 六.2")
+    audit_fine: float = P(20.0, "万元", "assumption", "fine on a security shortfall found by an audit (at most "
+                          "regulator.fine_cap_ordinary, PIPL art. 66(1))", ge=0, le=1e4, clause="Jinan art. 39")
+
+
+class Registry(Section):
+    """Registration integrated with trading (Jinan art. 40 数据资源登记、汇聚和流通交易一体化平台; Wuxi
+    art. 40 登记结算): once data assets are registered (``policy.data_assets.registration``), a
+    registered product lists at a lower review cost and its registration is collateral evidence."""
+
+    ROLE = "lever"
+
+    integrated: bool = P(False, "-", "assumption", "registration and trading on one platform",
+                         clause="Jinan art. 40 一体化平台; Wuxi art. 40 登记结算")
+    listing_discount: float = P(0.5, "share", "assumption (the review repeats checks registration made)",
+                                "cut in an exchange's review cost for a registered product", ge=0, le=1,
+                                role="uncertainty", clause="Jinan art. 40")
+    rate_cut: float = P(0.01, "share/year", "assumption (a collateral discount of about 100 bp)",
+                        "cut in the asset-loan interest rate for registered collateral (the rate stays >= 0)",
+                        ge=0, le=1, role="uncertainty", clause="Wuxi art. 40 登记结算")
+
+
+class Credit(Section):
+    """Trading credit system (Shijiazhuang art. 46 数据要素市场社会信用体系): each merchant's reputation
+    (track record less violations found) is public; buyers' perceived risk of its products and the
+    regulator's audits follow it (:mod:`sim.institutions`)."""
+
+    ROLE = "uncertainty"
+
+    enabled: bool = P(False, "-", "assumption", "merchants' reputations are public and audits are risk-based",
+                      role="lever", clause="Shijiazhuang art. 46 信用体系")
+    track_record_sales: float = P(100.0, "万元", "assumption", "cumulative sales that give a full track record",
+                                  gt=0, le=1e6, clause="Shijiazhuang art. 46")
+    violation_weight: float = P(1.0, "-", "assumption", "reputation lost per violation found", ge=0, le=10,
+                                clause="Shijiazhuang art. 46")
+    risk_sensitivity: float = P(0.3, "-", "assumption", "perceived risk of a seller's products × exp(−this × "
+                                "reputation)", ge=0, le=5, clause="Shijiazhuang art. 46")
+    audit_targeting: float = P(1.0, "-", "assumption", "audit chance weighted by exp(−this × reputation), same mean",
+                               ge=0, le=10, role="lever", clause="Shijiazhuang art. 46 监测预警; plan 六.2")
+
+
+class Rights(Section):
+    """Protection of the rights in products built on public data (Wuxi art. 41 依法获取并使用公共数据形成
+    的数据产品和数据服务等权益受法律保护): copies take a share of an authorized-input product's sales;
+    protection stops most of it."""
+
+    ROLE = "uncertainty"
+
+    protection: bool = P(False, "-", "assumption", "products built on authorized public data are protected",
+                         role="lever", clause="Wuxi art. 41")
+    imitation_share: float = P(0.0, "share", "assumption (0: no copying in the baseline)",
+                               "share of a product's sales copies take when it uses an authorized public-data domain",
+                               ge=0, le=1, clause="Wuxi art. 41")
+    protection_effect: float = P(0.8, "share", "assumption", "share of the copies' take protection stops", ge=0, le=1,
+                                 clause="Wuxi art. 41")
+
+
 class Policy(Section):
     """The levers of the plan."""
 
@@ -472,6 +559,11 @@ class Policy(Section):
     brokers: Brokers = Brokers()
     vouchers: Vouchers = Vouchers()
     listing: Listing = Listing()
+    # Institutions from other cities' regulations (MODEL §6.9); each off or neutral by default.
+    operator_security: OperatorSecurity = OperatorSecurity()
+    registry: Registry = Registry()
+    credit: Credit = Credit()
+    rights: Rights = Rights()
 
 
 class Behaviour(Section):
