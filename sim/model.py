@@ -260,7 +260,7 @@ class DataMarketModel(mesa.Model):
             return
         s = self.params
         off_keep = 1 - (s.policy.brokers.commission_rate if s.policy.brokers.enabled else 0.0)
-        relist = self.streams.month(self.month_index).everyone("relisting", self.products.n)
+        relist = self.streams.month(self.month_index).slots("relisting", self.products.view("slot"))
         choice = choose_channels(relist, self.products, [x.venue() for x in open_ex],
                                  self.expected_product_revenue, off_keep, s.behaviour)
         self.products.mark_reviewed(choice.products)

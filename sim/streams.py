@@ -35,7 +35,8 @@ import numpy as np
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment and finaliser (Steele et al. 2014)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _GAMMA_INT, _MASK = 0x9E3779B97F4A7C15, (1 << 64) - 1
-_COLUMNS = np.uint64(1 << 24)  # counter = slot × 2²⁴ + column: a slot's columns never reach the next slot
+_COLUMNS = np.uint64(1 << 16)  # counter = slot × 2¹⁶ + column: a slot's columns never reach the next slot
+_BUCKETS = 16  # buckets of :func:`pick_stable`: about √ of a pool of products (any number samples exactly)
 _NORMAL = NormalDist()
 
 
@@ -68,13 +69,13 @@ class Streams:
         return z
 
     def generator(self, name: str, *key: int) -> np.random.Generator:
-        """A fresh generator (Philox, keyed) of ``(seed, name, *key)``: the same draws whatever
-        else was drawn.
+        """A fresh generator (SFC64, seeded with the 64-bit key) of ``(seed, name, *key)``: the same
+        draws whatever else was drawn.
 
         Args:
             key: non-negative integers, e.g. the month, or a merchant's permanent index.
         """
-        return np.random.Generator(np.random.Philox(key=self._key(name, *key)))
+        return np.random.Generator(np.random.SFC64(self._key(name, *key)))
 
     def slots(self, name: str, month: int, slots: np.ndarray, columns: int | None = None) -> np.ndarray:
         """Uniforms in (0, 1) of draw ``name`` in ``month`` for the given slots: shape
@@ -136,6 +137,32 @@ def _uniform(counter: np.ndarray, key: np.uint64) -> np.ndarray:
     z ^= z >> np.uint64(31)
     z >>= np.uint64(11)
     return (z + 0.5) * (1.0 / 2**53)
+
+
+def pick_stable(keys: np.ndarray, weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Indices into ``keys`` drawn with replacement with probability ∝ ``weights``, stable when the
+    pool changes: a plain inverse CDF over a pool moves nearly every draw to a neighbour when an
+    item early in the pool leaves. Here each item falls in one of ``_BUCKETS`` buckets by a hash of
+    its permanent key (a product's :attr:`~sim.population.Products.slot`); the first uniform of a
+    draw picks a bucket (inverse CDF over bucket weights), the second an item within it (inverse
+    CDF over the bucket's items in key order). An item leaving or joining moves only the draws
+    in its own bucket and a few at bucket boundaries.
+
+    Args:
+        keys: (N,) permanent keys of the pool's items, distinct, non-negative.
+        weights: (N,) non-negative weights, not all zero.
+        u: (..., 2) uniforms in (0, 1): bucket, then item.
+    """
+    bucket = (_uniform(keys.astype(np.uint64), np.uint64(_GAMMA_INT)) * _BUCKETS).astype(np.int64)
+    order = np.lexsort((keys, bucket))
+    bucket, cum = bucket[order], np.cumsum(weights[order], dtype=float)
+    ends = np.searchsorted(bucket, np.arange(_BUCKETS), side="right")  # one past each bucket's last item
+    edges = np.concatenate([[0.0], cum])[np.r_[0, ends]]  # cumulative weight at each bucket's edges
+    chosen = np.minimum(np.searchsorted(edges[1:], u[..., 0] * cum[-1], side="right"), _BUCKETS - 1)
+    low, high = edges[chosen], edges[chosen + 1]
+    first = np.r_[0, ends[:-1]][chosen]
+    pos = np.searchsorted(cum, low + u[..., 1] * (high - low), side="right")
+    return order[np.clip(pos, first, np.maximum(ends[chosen] - 1, first))]
 
 
 def pick(p: np.ndarray, u: float) -> int:
