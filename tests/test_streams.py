@@ -113,3 +113,15 @@ def test_same_seed_same_run_with_per_slot_draws():
     s = Scenario.load("scenarios/wuhan_2023_2025.yaml", overrides=SMALL)
     a, b = run(s, 9, full=False).metrics, run(s, 9, full=False).metrics
     assert a.equals(b)
+def test_paired_fee_comparison_is_much_tighter_than_unpaired():
+    """A small policy change keeps the seeds' luck in common: over 8 seeds of the baseline, the SD
+    of the per-seed differences of 2025 GMV is at most half that of independently seeded runs
+    (measured 0.32 of it; 0.61 with sequential streams). At fewer users each agent's discrete
+    choices weigh more and paths part sooner, so this runs at the baseline's 20 000 users."""
+    base = Scenario.load("scenarios/wuhan_2023_2025.yaml")
+    cheaper = base.with_values({"exchanges.regional_exchange.fee_rate": 0.01})
+    a, b = (np.array([run(s, seed, full=False).yearly.set_index("year").loc[2025, "gmv_total"] for seed in range(8)])
+            for s in (base, cheaper))
+    paired = np.std(b - a, ddof=1)
+    unpaired = np.sqrt(np.var(a, ddof=1) + np.var(b, ddof=1))
+    assert paired <= unpaired / 2
