@@ -112,7 +112,7 @@ class DataMarketModel(mesa.Model):
 
     def _init_merchants(self) -> None:
         par = self.params.population.merchants
-        founders = [DataMerchant.create(self) for _ in range(par.initial_count)]
+        founders = [DataMerchant.create(self, u) for u in DataMerchant.traits_draws(self, par.initial_count)]
         draws = self.streams.slots("initial_products", 0, [x.index for x in founders],
                                    DataMerchant.DRAWS * par.initial_products)
         for merchant, u in zip(founders, draws):

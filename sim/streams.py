@@ -7,7 +7,8 @@ merchant), every later draw of the stream moves. So, as in Starsim, each random 
 own name, its draws are re-keyed every month, and each agent owns its slot:
 
 - :meth:`Streams.slots` (``MonthDraws.slots``): uniforms for given slots — users by index,
-  merchants by their permanent ``DataMerchant.index``, products by index — computed from
+  merchants by their permanent ``DataMerchant.index``, products by ``Products.slot`` (owner,
+  month of creation, order), which does not shift as their row does — computed from
   ``(seed, name, month, slot, column)`` by a counter-based hash. The draw of slot ``i`` in month
   ``t`` is the same whatever other slots exist or are drawn, and column ``j`` of a slot does not
   move when the number of columns changes (e.g. more candidates per buyer).
@@ -20,17 +21,21 @@ own name, its draws are re-keyed every month, and each agent owns its slot:
 
 A stream name is used in one of these ways only. Choices are made by inverse-CDF sampling from
 slot uniforms (:func:`pick`, :func:`pick_distinct`, :func:`poisson`), so a small change of the
-probabilities changes few choices.
+probabilities changes few choices; draws from a pool whose members come and go (a buyer's
+candidates) use :func:`pick_stable`.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from statistics import NormalDist
 
 import numpy as np
+from scipy.special import betaincinv
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment and finaliser (Steele et al. 2014)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
@@ -154,22 +159,25 @@ def pick_stable(keys: np.ndarray, weights: np.ndarray, u: np.ndarray) -> np.ndar
         u: (..., 2) uniforms in (0, 1): bucket, then item.
     """
     bucket = (_uniform(keys.astype(np.uint64), np.uint64(_GAMMA_INT)) * _BUCKETS).astype(np.int64)
-    order = np.lexsort((keys, bucket))
-    bucket, cum = bucket[order], np.cumsum(weights[order], dtype=float)
-    ends = np.searchsorted(bucket, np.arange(_BUCKETS), side="right")  # one past each bucket's last item
-    edges = np.concatenate([[0.0], cum])[np.r_[0, ends]]  # cumulative weight at each bucket's edges
-    chosen = np.minimum(np.searchsorted(edges[1:], u[..., 0] * cum[-1], side="right"), _BUCKETS - 1)
-    low, high = edges[chosen], edges[chosen + 1]
-    first = np.r_[0, ends[:-1]][chosen]
-    pos = np.searchsorted(cum, low + u[..., 1] * (high - low), side="right")
-    return order[np.clip(pos, first, np.maximum(ends[chosen] - 1, first))]
+    order = np.argsort(bucket << 48 | keys)  # by bucket, then key (keys < 2⁴⁸)
+    bucket = bucket[order]
+    cum = np.zeros(keys.size + 1)
+    np.cumsum(weights[order], out=cum[1:])
+    edges = np.zeros(_BUCKETS + 1, dtype=np.int64)  # each bucket's first item, and one past the last
+    edges[1:] = np.searchsorted(bucket, np.arange(_BUCKETS), side="right")
+    weight = cum[edges]  # cumulative weight at each bucket's edges
+    chosen = np.minimum(np.searchsorted(weight[1:], u[..., 0] * cum[-1], side="right"), _BUCKETS - 1)
+    low, high = weight[chosen], weight[chosen + 1]
+    first = edges[chosen]
+    pos = np.searchsorted(cum[1:], low + u[..., 1] * (high - low), side="right")
+    return order[np.clip(pos, first, np.maximum(edges[chosen + 1] - 1, first))]
 
 
 def pick(p: np.ndarray, u: float) -> int:
     """The index whose cumulative probability first exceeds ``u`` (inverse CDF of ``p``,
     which need not be normalised)."""
-    cdf = np.cumsum(p)
-    return min(int(cdf.searchsorted(u * cdf[-1], side="right")), len(p) - 1)
+    cdf = list(accumulate(p.tolist() if isinstance(p, np.ndarray) else p))  # lists: pools are small
+    return min(bisect_right(cdf, u * cdf[-1]), len(cdf) - 1)
 
 
 def pick_distinct(pool: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -180,7 +188,7 @@ def pick_distinct(pool: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
     Args:
         u: uniforms in (0, 1), at most ``len(pool)`` of them (from nonzero ``p``).
     """
-    p = np.array(p, dtype=float)
+    p = [float(x) for x in p]
     found = []
     for x in u.tolist():
         i = pick(p, x)
@@ -203,6 +211,11 @@ def poisson(mean: float, u: float) -> int:
         term *= mean / k
         total += term
     return k
+
+
+def beta(a: float, b: float, u: float) -> float:
+    """The Beta(``a``, ``b``) quantile at ``u`` in (0, 1)."""
+    return float(betaincinv(a, b, u))
 
 
 def normal(u: float) -> float:
