@@ -16,7 +16,7 @@ own name, its draws are re-keyed every month, and each agent owns its slot:
   ``(seed, name, month)``; draw ``i`` is the ``i``-th of the generator, so it too stays with slot
   ``i`` whatever ``n`` is (cheaper than hashing when every user draws).
 - :meth:`Streams.generator`: a generator keyed by ``(seed, name, *key)`` for draws that belong to
-  one key (the month's entry count, a merchant's traits keyed by its index).
+  one key (the month's entry count).
 - ``streams[name]``: a generator for the whole run, for set-up draws (the users' traits).
 
 A stream name is used in one of these ways only. Choices are made by inverse-CDF sampling from
@@ -78,7 +78,7 @@ class Streams:
         draws whatever else was drawn.
 
         Args:
-            key: non-negative integers, e.g. the month, or a merchant's permanent index.
+            key: non-negative integers, e.g. the month.
         """
         return np.random.Generator(np.random.SFC64(self._key(name, *key)))
 
