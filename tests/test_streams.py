@@ -4,7 +4,7 @@ import numpy as np
 
 from sim import Scenario, demand, run
 from sim.model import DataMarketModel
-from sim.streams import Streams, pick, pick_distinct, poisson
+from sim.streams import Streams, pick, pick_distinct, pick_stable, poisson
 
 SMALL = {"population.users.count": 1000, "population.users.represents": 1000}
 
@@ -60,6 +60,23 @@ def test_poisson_quantile_has_the_right_mean_and_never_falls_as_the_mean_rises()
         assert abs(counts.var() - mean) < 0.1 * mean + 0.05
     assert all(poisson(2.0, x) <= poisson(2.2, x) for x in u[:2000])
     assert poisson(0.0, 0.99) == 0
+
+
+def test_stable_candidate_draws_follow_weights_and_barely_move_when_a_product_leaves():
+    rng = np.random.default_rng(2)
+    keys = np.sort(rng.choice(2**40, 400, replace=False))
+    w = rng.random(400) ** 2 + 0.05
+    u = rng.random((50_000, 2))
+    before = pick_stable(keys, w, u)
+    np.testing.assert_allclose(np.bincount(before, minlength=400) / u.shape[0], w / w.sum(), atol=0.0025)
+    keep = np.delete(np.arange(400), 10)  # an early product leaves the pool
+    after = keep[pick_stable(keys[keep], w[keep], u)]
+    cum = np.cumsum(w[keep])
+    plain = keep[np.searchsorted(cum, u[:, 0] * cum[-1], side="right")]
+    plain_before = np.searchsorted(np.cumsum(w), u[:, 0] * w.sum(), side="right")
+    stayed = before != 10
+    assert np.mean(after[stayed] != before[stayed]) < 0.1
+    assert np.mean(plain[stayed] != plain_before[stayed]) > 0.5  # what a plain inverse CDF would move
 
 
 def _first_month_buyers(scenario: Scenario, seed: int, monkeypatch) -> np.ndarray:
