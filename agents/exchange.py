@@ -84,7 +84,7 @@ class DataExchange(mesa.Agent):
         """Accept or reject listings: a non-compliant product is rejected with ``review_stringency``
         (one draw per product, from its slot)."""
         m = self.model
-        draws = m.streams.month(m.month_index).slots(f"review:{self.index}", applicants)
+        draws = m.streams.month(m.month_index).slots(f"review:{self.index}", m.products.slot[applicants])
         return m.products.compliant[applicants] | (draws >= self.params.review_stringency)
 
     def spread_awareness(self) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from sim import institutions, pricing
 from sim.domains import NO_OPERATOR
 from sim.population import OFF_EXCHANGE, Products
-from sim.streams import normal, pick, pick_distinct, poisson
+from sim.streams import beta, normal, pick, pick_distinct, poisson
 
 
 class DataMerchant(mesa.Agent):
@@ -57,21 +57,27 @@ class DataMerchant(mesa.Agent):
     # ---- the population -----------------------------------------------------------------------
 
     @classmethod
-    def create(cls, model) -> DataMerchant:
-        """A new merchant with capability, honesty, focus sector and capital drawn from its own
-        generator, keyed by its index (the n-th merchant has the same traits whenever it enters)."""
+    def create(cls, model, u: np.ndarray) -> DataMerchant:
+        """A new merchant with capability, honesty, focus sector and capital drawn from ``u``, the
+        4 uniforms of its slot, its index (:meth:`traits_draws`)."""
         par = model.params.population.merchants
-        weights = model.sector_weights
-        rng = model.streams.generator("merchant", model.n_merchants_ever)
+        u = u.tolist()
         merchant = cls(
             model, model.n_merchants_ever,
-            capability=float(rng.beta(par.capability.a, par.capability.b)),
-            honesty=float(rng.beta(par.honesty.a, par.honesty.b)),
-            focus=pick(weights, rng.random()),
-            cash=float(rng.exponential(par.initial_cash)),
+            capability=beta(par.capability.a, par.capability.b, u[0]),
+            honesty=beta(par.honesty.a, par.honesty.b, u[1]),
+            focus=pick(model.sector_weights, u[2]),
+            cash=-par.initial_cash * math.log1p(-u[3]),  # exponential with mean initial_cash
         )
         model.n_merchants_ever += 1
         return merchant
+
+    @staticmethod
+    def traits_draws(model, n: int) -> np.ndarray:
+        """The ``(n, 4)`` uniforms of the next ``n`` merchants' traits, from their slots (their
+        indices): the n-th merchant has the same traits whenever it enters."""
+        first = model.n_merchants_ever
+        return model.streams.slots("merchant", 0, np.arange(first, first + n), 4)
 
     @staticmethod
     def attractiveness(model, recent_profit: list[float]) -> float:
@@ -103,8 +109,8 @@ class DataMerchant(mesa.Agent):
         par = s.population.merchants
         grant = s.policy.cultivation.entry_subsidy
         n_new = poisson(par.entry_rate * (1 + s.policy.cultivation.effect) * attractiveness, rng.random())
-        for _ in range(n_new):
-            merchant = cls.create(model)
+        for u in cls.traits_draws(model, n_new):
+            merchant = cls.create(model, u)
             model.ledger.transfer(merchant.account, model.accounts["economy"], "development", par.entry_cost)
             model.ledger.transfer(model.accounts["treasury"], merchant.account, "entry_subsidy", grant)
         return int(n_new)

@@ -115,7 +115,7 @@ class Regulator(mesa.Agent):
         par = self.params
         noncompliant = np.flatnonzero(products.merchant_owned() & ~products.view("compliant"))
         owner = products.owner[noncompliant]
-        detection = draws.slots("detection", noncompliant)  # one draw per product, from its slot
+        detection = draws.slots("detection", products.slot[noncompliant])  # one draw per product, from its slot
         out = {"violations_detected": 0.0, "penalties": 0.0, "confiscations": 0.0, "uncollected": 0.0,
                "largest_fine_share": 0.0}
         insolvent = set()
@@ -153,7 +153,7 @@ class Regulator(mesa.Agent):
         b = m.params.behaviour
         important = m.domains.touches_important(products.domain_a[bad], products.domain_b[bad])
         chance = b.incident_prob * np.where(important, b.important_incident_multiplier, 1.0)
-        hit = bad[m.streams.month(m.month_index).slots("incidents", bad) < chance]
+        hit = bad[m.streams.month(m.month_index).slots("incidents", products.slot[bad]) < chance]
         if hit.size:
             users = m.users
             for product, column in zip(hit.tolist(), trust_column(products.channel[hit]).tolist()):

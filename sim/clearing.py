@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.streams import pick_stable
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -40,20 +42,19 @@ def clear(value: np.ndarray, price: np.ndarray, risk: np.ndarray, budget: np.nda
     return Choice(col=np.where(bought, col, -1), bought=bought, utility=np.where(bought, best, 0.0))
 
 
-def draw_candidates(u: np.ndarray, pool: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``n × k`` products drawn with replacement from ``pool`` with probability ∝ ``weights``, by
-    inverse CDF (a small change of the pool or weights changes few draws); all -1 when the pool
-    is empty.
+def draw_candidates(u: np.ndarray, pool: np.ndarray, weights: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``n × k`` products drawn with replacement from ``pool`` with probability ∝ ``weights``
+    (:func:`sim.streams.pick_stable`: a change of the pool moves few draws); all -1 when the
+    pool is empty.
 
     Args:
-        u: (n, k) uniforms in (0, 1), one per candidate slot.
+        u: (n, 2k) uniforms in (0, 1), two per candidate slot.
+        keys: (len(pool),) the products' permanent draw slots.
     """
-    n, k = u.shape
-    if k == 0 or pool.size == 0 or n == 0:
+    n, k = u.shape[0], u.shape[1] // 2
+    if k == 0 or pool.size == 0 or n == 0 or not weights.sum() > 0:
         return np.full((n, k), -1, dtype=np.int64)
-    cum = np.cumsum(weights, dtype=float)
-    picks = np.searchsorted(cum, u * cum[-1], side="right")
-    return pool[np.minimum(picks, pool.size - 1)]
+    return pool[pick_stable(keys, weights, u.reshape(n, k, 2))]
 
 
 def exposure_weights(recent_sales: np.ndarray, popularity_weight: float) -> np.ndarray:

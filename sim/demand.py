@@ -149,12 +149,14 @@ def _candidates(draws: MonthDraws, buyers: np.ndarray, users: Users, products: P
     channel = products.view("channel")
     weights = exposure_weights(products.view("recent"), b.popularity_weight)
     off = np.flatnonzero(products.merchant_owned())
-    blocks = [draw_candidates(draws.slots("candidates_off", buyers, b.k_off + broker_boost), off, weights[off])]
+    slot = products.view("slot")
+    blocks = [draw_candidates(draws.slots("candidates_off", buyers, 2 * (b.k_off + broker_boost)), off, weights[off],
+                              slot[off])]
     vias = [OFF_EXCHANGE]
     for x in venues.open:
         pool = np.flatnonzero(active & (channel == x))
         k = b.k_on + int(venues.reach[x])
-        cand = draw_candidates(draws.slots(f"candidates_on:{x}", buyers, k), pool, weights[pool])
+        cand = draw_candidates(draws.slots(f"candidates_on:{x}", buyers, 2 * k), pool, weights[pool], slot[pool])
         coverage = pool.size / max(off.size, 1)  # a search finds what the catalogue holds
         cand[(draws.slots(f"coverage:{x}", buyers, k) >= coverage) | ~users.aware[buyers, x][:, None]] = -1
         blocks.append(cand)

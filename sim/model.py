@@ -112,7 +112,7 @@ class DataMarketModel(mesa.Model):
 
     def _init_merchants(self) -> None:
         par = self.params.population.merchants
-        founders = [DataMerchant.create(self) for _ in range(par.initial_count)]
+        founders = [DataMerchant.create(self, u) for u in DataMerchant.traits_draws(self, par.initial_count)]
         draws = self.streams.slots("initial_products", 0, [x.index for x in founders],
                                    DataMerchant.DRAWS * par.initial_products)
         for merchant, u in zip(founders, draws):
@@ -260,7 +260,7 @@ class DataMarketModel(mesa.Model):
             return
         s = self.params
         off_keep = 1 - (s.policy.brokers.commission_rate if s.policy.brokers.enabled else 0.0)
-        relist = self.streams.month(self.month_index).everyone("relisting", self.products.n)
+        relist = self.streams.month(self.month_index).slots("relisting", self.products.view("slot"))
         choice = choose_channels(relist, self.products, [x.venue() for x in open_ex],
                                  self.expected_product_revenue, off_keep, s.behaviour)
         self.products.mark_reviewed(choice.products)

@@ -131,6 +131,7 @@ class Products:
         "revenue": float,  # 万元, cumulative, gross of fees
         "month_units": float,  # city-scale units sold this month
         "recent": float,  # smoothed city-scale monthly units
+        "slot": np.int64,  # random-draw slot: owner kind, owner, creation month, order (sim/streams.py)
     }
 
     def __init__(self, n_sectors: int, capacity: int = 256):
@@ -139,6 +140,7 @@ class Products:
         for name, dtype in self.FIELDS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
         self.relevance = np.zeros((capacity, n_sectors))
+        self._made: dict[tuple[bool, int, int], int] = {}  # products made per (by_operator, owner, month)
 
     def add(self, *, owner: int, by_operator: bool, account: int, domains: tuple[int, int], channel: int,
             quality: float, price: float, compliant: bool, created: int, listing_taste: float,
@@ -163,7 +165,17 @@ class Products:
         self.created[i] = self.last_sale[i] = created
         self.listing_taste[i] = listing_taste
         self.relevance[i] = relevance
+        self.slot[i] = self._slot(by_operator, owner, created)
         return i
+
+    def _slot(self, by_operator: bool, owner: int, created: int) -> int:
+        """The product's random-draw slot: the same product — the n-th one its owner made in its
+        month of creation — has the same slot in any scenario, whatever other products exist
+        (product indices shift when another scenario made one more product earlier)."""
+        made = (bool(by_operator), int(owner), int(created))
+        order = self._made.get(made, 0)
+        self._made[made] = order + 1
+        return (((int(by_operator) << 20 | owner) << 12 | created) << 8) | order
 
     def _grow(self) -> None:
         cap = 2 * self.owner.size

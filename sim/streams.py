@@ -7,7 +7,8 @@ merchant), every later draw of the stream moves. So, as in Starsim, each random 
 own name, its draws are re-keyed every month, and each agent owns its slot:
 
 - :meth:`Streams.slots` (``MonthDraws.slots``): uniforms for given slots — users by index,
-  merchants by their permanent ``DataMerchant.index``, products by index — computed from
+  merchants by their permanent ``DataMerchant.index``, products by ``Products.slot`` (owner,
+  month of creation, order), which does not shift as their row does — computed from
   ``(seed, name, month, slot, column)`` by a counter-based hash. The draw of slot ``i`` in month
   ``t`` is the same whatever other slots exist or are drawn, and column ``j`` of a slot does not
   move when the number of columns changes (e.g. more candidates per buyer).
@@ -15,27 +16,32 @@ own name, its draws are re-keyed every month, and each agent owns its slot:
   ``(seed, name, month)``; draw ``i`` is the ``i``-th of the generator, so it too stays with slot
   ``i`` whatever ``n`` is (cheaper than hashing when every user draws).
 - :meth:`Streams.generator`: a generator keyed by ``(seed, name, *key)`` for draws that belong to
-  one key (the month's entry count, a merchant's traits keyed by its index).
+  one key (the month's entry count).
 - ``streams[name]``: a generator for the whole run, for set-up draws (the users' traits).
 
 A stream name is used in one of these ways only. Choices are made by inverse-CDF sampling from
 slot uniforms (:func:`pick`, :func:`pick_distinct`, :func:`poisson`), so a small change of the
-probabilities changes few choices.
+probabilities changes few choices; draws from a pool whose members come and go (a buyer's
+candidates) use :func:`pick_stable`.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from statistics import NormalDist
 
 import numpy as np
+from scipy.special import betaincinv
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment and finaliser (Steele et al. 2014)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _GAMMA_INT, _MASK = 0x9E3779B97F4A7C15, (1 << 64) - 1
-_COLUMNS = np.uint64(1 << 24)  # counter = slot × 2²⁴ + column: a slot's columns never reach the next slot
+_COLUMNS = np.uint64(1 << 16)  # counter = slot × 2¹⁶ + column: a slot's columns never reach the next slot
+_BUCKETS = 16  # buckets of :func:`pick_stable`: about √ of a pool of products (any number samples exactly)
 _NORMAL = NormalDist()
 
 
@@ -68,13 +74,13 @@ class Streams:
         return z
 
     def generator(self, name: str, *key: int) -> np.random.Generator:
-        """A fresh generator (Philox, keyed) of ``(seed, name, *key)``: the same draws whatever
-        else was drawn.
+        """A fresh generator (SFC64, seeded with the 64-bit key) of ``(seed, name, *key)``: the same
+        draws whatever else was drawn.
 
         Args:
-            key: non-negative integers, e.g. the month, or a merchant's permanent index.
+            key: non-negative integers, e.g. the month.
         """
-        return np.random.Generator(np.random.Philox(key=self._key(name, *key)))
+        return np.random.Generator(np.random.SFC64(self._key(name, *key)))
 
     def slots(self, name: str, month: int, slots: np.ndarray, columns: int | None = None) -> np.ndarray:
         """Uniforms in (0, 1) of draw ``name`` in ``month`` for the given slots: shape
@@ -138,11 +144,40 @@ def _uniform(counter: np.ndarray, key: np.uint64) -> np.ndarray:
     return (z + 0.5) * (1.0 / 2**53)
 
 
+def pick_stable(keys: np.ndarray, weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Indices into ``keys`` drawn with replacement with probability ∝ ``weights``, stable when the
+    pool changes: a plain inverse CDF over a pool moves nearly every draw to a neighbour when an
+    item early in the pool leaves. Here each item falls in one of ``_BUCKETS`` buckets by a hash of
+    its permanent key (a product's :attr:`~sim.population.Products.slot`); the first uniform of a
+    draw picks a bucket (inverse CDF over bucket weights), the second an item within it (inverse
+    CDF over the bucket's items in key order). An item leaving or joining moves only the draws
+    in its own bucket and a few at bucket boundaries.
+
+    Args:
+        keys: (N,) permanent keys of the pool's items, distinct, non-negative.
+        weights: (N,) non-negative weights, not all zero.
+        u: (..., 2) uniforms in (0, 1): bucket, then item.
+    """
+    bucket = (_uniform(keys.astype(np.uint64), np.uint64(_GAMMA_INT)) * _BUCKETS).astype(np.int64)
+    order = np.argsort(bucket << 48 | keys)  # by bucket, then key (keys < 2⁴⁸)
+    bucket = bucket[order]
+    cum = np.zeros(keys.size + 1)
+    np.cumsum(weights[order], out=cum[1:])
+    edges = np.zeros(_BUCKETS + 1, dtype=np.int64)  # each bucket's first item, and one past the last
+    edges[1:] = np.searchsorted(bucket, np.arange(_BUCKETS), side="right")
+    weight = cum[edges]  # cumulative weight at each bucket's edges
+    chosen = np.minimum(np.searchsorted(weight[1:], u[..., 0] * cum[-1], side="right"), _BUCKETS - 1)
+    low, high = weight[chosen], weight[chosen + 1]
+    first = edges[chosen]
+    pos = np.searchsorted(cum[1:], low + u[..., 1] * (high - low), side="right")
+    return order[np.clip(pos, first, np.maximum(edges[chosen + 1] - 1, first))]
+
+
 def pick(p: np.ndarray, u: float) -> int:
     """The index whose cumulative probability first exceeds ``u`` (inverse CDF of ``p``,
     which need not be normalised)."""
-    cdf = np.cumsum(p)
-    return min(int(cdf.searchsorted(u * cdf[-1], side="right")), len(p) - 1)
+    cdf = list(accumulate(p.tolist() if isinstance(p, np.ndarray) else p))  # lists: pools are small
+    return min(bisect_right(cdf, u * cdf[-1]), len(cdf) - 1)
 
 
 def pick_distinct(pool: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -153,7 +188,7 @@ def pick_distinct(pool: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
     Args:
         u: uniforms in (0, 1), at most ``len(pool)`` of them (from nonzero ``p``).
     """
-    p = np.array(p, dtype=float)
+    p = [float(x) for x in p]
     found = []
     for x in u.tolist():
         i = pick(p, x)
@@ -176,6 +211,11 @@ def poisson(mean: float, u: float) -> int:
         term *= mean / k
         total += term
     return k
+
+
+def beta(a: float, b: float, u: float) -> float:
+    """The Beta(``a``, ``b``) quantile at ``u`` in (0, 1)."""
+    return float(betaincinv(a, b, u))
 
 
 def normal(u: float) -> float:

@@ -4,7 +4,7 @@ import numpy as np
 
 from sim import Scenario, demand, run
 from sim.model import DataMarketModel
-from sim.streams import Streams, pick, pick_distinct, poisson
+from sim.streams import Streams, pick, pick_distinct, pick_stable, poisson
 
 SMALL = {"population.users.count": 1000, "population.users.represents": 1000}
 
@@ -62,6 +62,23 @@ def test_poisson_quantile_has_the_right_mean_and_never_falls_as_the_mean_rises()
     assert poisson(0.0, 0.99) == 0
 
 
+def test_stable_candidate_draws_follow_weights_and_barely_move_when_a_product_leaves():
+    rng = np.random.default_rng(2)
+    keys = np.sort(rng.choice(2**40, 400, replace=False))
+    w = rng.random(400) ** 2 + 0.05
+    u = rng.random((50_000, 2))
+    before = pick_stable(keys, w, u)
+    np.testing.assert_allclose(np.bincount(before, minlength=400) / u.shape[0], w / w.sum(), atol=0.0025)
+    keep = np.delete(np.arange(400), 10)  # an early product leaves the pool
+    after = keep[pick_stable(keys[keep], w[keep], u)]
+    cum = np.cumsum(w[keep])
+    plain = keep[np.searchsorted(cum, u[:, 0] * cum[-1], side="right")]
+    plain_before = np.searchsorted(np.cumsum(w), u[:, 0] * w.sum(), side="right")
+    stayed = before != 10
+    assert np.mean(after[stayed] != before[stayed]) < 0.1
+    assert np.mean(plain[stayed] != plain_before[stayed]) > 0.5  # what a plain inverse CDF would move
+
+
 def _first_month_buyers(scenario: Scenario, seed: int, monkeypatch) -> np.ndarray:
     seen = []
     real = demand.needs
@@ -113,3 +130,15 @@ def test_same_seed_same_run_with_per_slot_draws():
     s = Scenario.load("scenarios/wuhan_2023_2025.yaml", overrides=SMALL)
     a, b = run(s, 9, full=False).metrics, run(s, 9, full=False).metrics
     assert a.equals(b)
+def test_paired_fee_comparison_is_much_tighter_than_unpaired():
+    """A small policy change keeps the seeds' luck in common: over 8 seeds of the baseline, the SD
+    of the per-seed differences of 2025 GMV is at most half that of independently seeded runs
+    (measured 0.32 of it; 0.61 with sequential streams). At fewer users each agent's discrete
+    choices weigh more and paths part sooner, so this runs at the baseline's 20 000 users."""
+    base = Scenario.load("scenarios/wuhan_2023_2025.yaml")
+    cheaper = base.with_values({"exchanges.regional_exchange.fee_rate": 0.01})
+    a, b = (np.array([run(s, seed, full=False).yearly.set_index("year").loc[2025, "gmv_total"] for seed in range(8)])
+            for s in (base, cheaper))
+    paired = np.std(b - a, ddof=1)
+    unpaired = np.sqrt(np.var(a, ddof=1) + np.var(b, ddof=1))
+    assert paired <= unpaired / 2
