@@ -8,6 +8,7 @@ import argparse
 import time
 
 from sim.catalog import resolve
+from sim.commands import compare_posterior
 from sim.cli import CliError
 from sim.commands.common import (
     add_run_options,
@@ -30,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="run scenarios on the same seeds and compare them with the first")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="two or more YAML paths or names from scenarios/")
     add_run_options(p)
+    compare_posterior.add_options(p)
     p.set_defaults(func=main)
 
 
@@ -46,6 +48,8 @@ def main(args: argparse.Namespace) -> int:
         raise CliError(f"scenario name {twice[0]!r} appears twice; give each scenario its own name")
     for name in names:
         comparison.folder(args.out, name)  # refuse a name that is no folder inside --out before running
+    if compare_posterior.wanted(args):
+        return compare_posterior.main(args, scenarios, sources, started)
     with claim(args.out, args.force, command_line(args)) as out:
         for name in comparison.clear(out, names):
             print(f"removed {out / name}: a scenario of the earlier comparison in {out}")
