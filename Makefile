@@ -40,3 +40,23 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
+
+# Documents generated from the model (each states the command that made it). `make reports` after
+# any change to the model: docs/validation.md (a test checks it is current), docs/sensitivity.md and
+# the two sweep specs it writes. About 8 min on 2 idle cores (docs/sensitivity.md ~5, validation ~2).
+.PHONY: reports validation sensitivity refit
+reports: validation sensitivity
+
+validation: $(STAMP)
+	$(PY) run.py validate-model wuhan_2023_2025 --seeds 20 --targets wuhan --fit scenarios/fits/wuhan --out docs/validation.md
+
+sensitivity: $(STAMP)
+	$(PY) docs/make_sensitivity.py --workers 2
+
+# Re-fit the baseline's hand-tuned parameters (scenarios/targets/wuhan_parameters.yaml) to the Wuhan
+# targets into the committed folder scenarios/fits/wuhan/ (the Optuna study itself is not kept);
+# about 3 min on one idle core (seeds run one at a time, so a hopeless trial stops after one). The baseline scenario is not changed. Then `make validation`.
+refit: $(STAMP)
+	$(PY) run.py calibrate wuhan_2023_2025 --targets wuhan --parameters scenarios/targets/wuhan_parameters.yaml \
+		--trials 150 --seeds 4 --workers 1 --draws 0.1 --out scenarios/fits/wuhan --force
+	rm -f scenarios/fits/wuhan/study.db
