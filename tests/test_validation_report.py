@@ -48,7 +48,7 @@ def report(tmp_path_factory) -> dict:
     texts = []
     for name in ("a.md", "b.md"):
         assert cli("validate-model", SMALL, "--seeds", 3, "--policies", policy, "--out", folder / name) == 0
-        texts.append((folder / name).read_text(encoding="utf-8"))
+        texts.append((folder / name).read_text(encoding="utf-8").replace(str(folder / name), "OUT"))
     return {"texts": texts, "folder": folder}
 
 
