@@ -43,7 +43,9 @@ clean:
 
 # Documents generated from the model (each states the command that made it). `make reports` after
 # any change to the model: docs/validation.md (a test checks it is current), docs/sensitivity.md and
-# the two sweep specs it writes. About 8 min on 2 idle cores (docs/sensitivity.md ~5, validation ~2).
+# the two sweep specs it writes. Measured CPU: validation 80 s, sensitivity 195 s (880 small runs),
+# so about 3 min on 2 idle cores (≤ 12 min allowed); `make refit` first if the fit should follow
+# the model (125 s of CPU, one core), since validation.md shows the committed fit.
 .PHONY: reports validation sensitivity refit
 reports: validation sensitivity
 
@@ -55,7 +57,7 @@ sensitivity: $(STAMP)
 
 # Re-fit the baseline's hand-tuned parameters (scenarios/targets/wuhan_parameters.yaml) to the Wuhan
 # targets into the committed folder scenarios/fits/wuhan/ (the Optuna study itself is not kept);
-# about 3 min on one idle core (seeds run one at a time, so a hopeless trial stops after one). The baseline scenario is not changed. Then `make validation`.
+# about 2 min on one idle core (seeds run one at a time, so a hopeless trial stops after one). The baseline scenario is not changed. Then `make validation`.
 refit: $(STAMP)
 	$(PY) run.py calibrate wuhan_2023_2025 --targets wuhan --parameters scenarios/targets/wuhan_parameters.yaml \
 		--trials 150 --seeds 4 --workers 1 --draws 0.1 --out scenarios/fits/wuhan --force
