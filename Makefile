@@ -45,7 +45,7 @@ clean:
 # the baseline (scenarios/fits/wuhan/), docs/validation.md (a test checks it is current with the
 # model, the baseline, the targets and the fit) and docs/sensitivity.md with the two sweep specs it
 # writes. Run `make reports` after any change to the model. Measured CPU: refit 125 s (one core),
-# validation 80 s, sensitivity 195 s (880 small runs): about 5 min on 2 idle cores in all.
+# validation 80 s, sensitivity 195 s (about 870 small runs): about 5 min on 2 idle cores in all.
 .PHONY: reports validation sensitivity refit
 reports: refit validation sensitivity
 

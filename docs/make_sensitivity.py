@@ -5,8 +5,8 @@ outcomes of the small scenario, by Morris screening and then Sobol indices of th
 
 1. writes ``scenarios/sweeps/screening_small.yaml`` from the parameter tree (``sim.sources``): every
    ``behaviour`` uncertainty and every ``regulator``, ``exchanges`` and ``population`` parameter whose
-   source is an assumption (constants left out), each between half and one and a half times its value
-   (within its allowed range), and the month of every dated event of the timeline (``DATE_SHIFTS``:
+   source is an assumption (constants, and parameters a dated event sets, left out), each between half
+   and one and a half times its value (within its allowed range), and the month of every dated event of the timeline (``DATE_SHIFTS``:
    their months are assumptions, docs/ODD.md §5.1);
 2. runs it (Morris) and ranks parameters by μ* scaled by the outcome's spread;
 3. writes ``scenarios/sweeps/sobol_small.yaml`` over the :data:`SOBOL_TOP` highest-ranked and runs it;
@@ -86,10 +86,11 @@ def shift_path(event: str) -> str:
 def screened(scenario: Scenario) -> dict[str, dict]:
     """The screening's parameters and bounds, from the parameter tree and :data:`DATE_SHIFTS`."""
     out: dict[str, dict] = {}
+    dated = {path for ev in scenario.timeline for path in (ev.set or {})}  # screened through the event's month
     for e in entries(scenario):
         behavioural = e.path.startswith("behaviour.") and e.role == "uncertainty"
         unsourced = not e.path.startswith("behaviour.") and e.unsourced and e.role != "constant"
-        if not (behavioural or unsourced) or e.value == 0:
+        if not (behavioural or unsourced) or e.value == 0 or e.path in dated:
             continue
         low, high = max(e.low, e.value * (1 - SPREAD)), min(e.high, e.value * (1 + SPREAD))
         if e.integer:
@@ -181,7 +182,8 @@ def markdown(morris: pd.DataFrame, sobol: pd.DataFrame, unsourced: set[str], top
         "**What is screened.** `scenarios/sweeps/screening_small.yaml` is written from the parameter tree: every "
         "`behaviour` uncertainty and every `regulator`, `exchanges` and `population` parameter whose `source` is an "
         "assumption (constants left out), each between half and one and a half times its value in "
-        "`scenarios/small.yaml` (within its allowed range; `cash_reserve` 1–2.5 and `repay_above` 2.5–4.5, since a "
+        "`scenarios/small.yaml` (within its allowed range; a parameter a dated event sets, `behaviour.quality_gain`, "
+        "is screened through that event's month instead; `cash_reserve` 1–2.5 and `repay_above` 2.5–4.5, since a "
         "reserve above the repayment threshold breaks a run and the scenario does not yet refuse it), and the month of every dated event "
         "(`timeline.<id>.shift_months`, bounds in `DATE_SHIFTS` of the generator: each event stays in the year the "
         "plan names for it; the months are assumptions, ODD §5.1). Morris design: "

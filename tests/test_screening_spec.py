@@ -38,13 +38,15 @@ def test_the_screening_spec_is_the_one_the_tree_gives_now():
 def test_it_covers_every_behavioural_uncertainty_unsourced_parameter_and_event_month():
     parameters = shipped("screening_small")["parameters"]
     tree = entries(SMALL)
-    wanted = {e.path for e in tree if e.value != 0 and (
+    dated = {path for ev in SMALL.timeline for path in (ev.set or {})}
+    wanted = {e.path for e in tree if e.value != 0 and e.path not in dated and (
         (e.path.startswith("behaviour.") and e.role == "uncertainty")
         or (not e.path.startswith("behaviour.") and e.unsourced and e.role != "constant"))}
     assert wanted <= set(parameters)
     assert {f"timeline.{ev.id}.shift_months" for ev in SMALL.timeline} <= set(parameters)
     sourced = {e.path for e in tree if not e.unsourced and not e.path.startswith("behaviour.")}
     assert not sourced & set(parameters)  # a published fee or a statutory fine cap is not screened
+    assert not dated & set(parameters)  # a value a dated event overrides: its month is screened instead
     for e in tree:
         if e.path in parameters:
             b = parameters[e.path]
