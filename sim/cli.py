@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "sim.commands.plot",
     "sim.commands.sweep",
     "sim.commands.calibrate",
+    "sim.commands.validate_model",
     "sim.commands.discover",
     "sim.commands.dashboard",
 )

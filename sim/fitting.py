@@ -5,6 +5,7 @@ parameters to fit with their bounds (:class:`ParameterSpec`) and the seeds. The 
 parameter values is
 
     loss = Σ over fit targets of weight × ((mean of the moment over the seeds − target) / uncertainty)²
+           + Σ over parameters with a prior_sd of ((value − scenario's value) / prior_sd)²
 
 with the same seeds for every set of values (common random numbers), so two sets differ by
 their parameters and not by their luck. :func:`calibrate` searches the bounds with Optuna's TPE
@@ -47,11 +48,15 @@ class FitError(ScenarioError):
 
 
 class Bounds(Section):
-    """Search a parameter between ``low`` and ``high``, evenly or (``log: true``) on a log scale."""
+    """Search a parameter between ``low`` and ``high``, evenly or (``log: true``) on a log scale.
+    With ``prior_sd``, a departure from the scenario's own value costs ((value − own) / prior_sd)² in
+    the loss (on a log scale: (ln value − ln own) / prior_sd), as a target missed by one uncertainty
+    does: a fit then moves a parameter only as far as the targets pay for."""
 
     low: float
     high: float
     log: bool = False
+    prior_sd: float | None = Field(None, gt=0, le=1e9)
 
     @model_validator(mode="after")
     def _ordered(self) -> Bounds:
@@ -97,6 +102,9 @@ class ParameterSpec(Section):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 errors.append(f"{where}: holds {value!r}, not a number")
                 continue
+            if b.log and b.prior_sd is not None and value <= 0:
+                errors.append(f"{where}.prior_sd: a log-scale prior is centred on the scenario's value, "
+                              f"which must be > 0, got {value!r}")
             for side, bound in (("low", b.low), ("high", b.high)):
                 if isinstance(value, int) and bound != int(bound):
                     errors.append(f"{where}.{side}: {path} takes whole numbers, got {bound:g}")
@@ -120,7 +128,7 @@ def _messages(exc: ValidationError) -> list[str]:
         path = ".".join(str(p) for p in err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            lines.append(f"{path}: unknown field; allowed: parameters (each with low, high, log)")
+            lines.append(f"{path}: unknown field; allowed: parameters (each with low, high, log, prior_sd)")
         elif err["type"] == "value_error":
             lines.append(f"{path}: {msg}" if path else msg)
         else:
@@ -157,6 +165,18 @@ class Problem:
         ints = self.spec.integers(self.scenario)
         return self.scenario.with_values({p: int(round(v)) if ints[p] else v for p, v in values.items()})
 
+    def penalty(self, values: dict[str, float]) -> float:
+        """The prior's part of the loss: Σ ((value − the scenario's value) / prior_sd)² over parameters
+        with a ``prior_sd`` (log scale for ``log`` parameters)."""
+        dump, total = self.scenario.model_dump(), 0.0
+        for path, b in self.spec.parameters.items():
+            if b.prior_sd is None:
+                continue
+            own = lookup(dump, path)[0]
+            gap = math.log(values[path] / own) if b.log else values[path] - own
+            total += (gap / b.prior_sd) ** 2
+        return total
+
     def centre(self) -> dict[str, float]:
         """The middle of every parameter's bounds (geometric on a log scale)."""
         return {path: b.centre for path, b in self.spec.parameters.items()}
@@ -189,7 +209,7 @@ def evaluate(problem: Problem, values: dict[str, float], every_target: bool = Fa
     results = simulate(problem.with_values(values), list(problem.seeds), problem.workers,
                        full=any(t.needs_products for t in targets))
     rows = pd.DataFrame([moments(r, targets) for r in results], index=pd.Index(problem.seeds, name="seed"))
-    return Evaluation(values, rows, loss(rows.mean().to_dict(), problem.fit))
+    return Evaluation(values, rows, loss(rows.mean().to_dict(), problem.fit) + problem.penalty(values))
 
 
 def fit_table(problem: Problem, evaluation: Evaluation) -> pd.DataFrame:
@@ -263,7 +283,7 @@ def calibrate(problem: Problem, study: optuna.Study, trials: int,
             results = simulate(scenario, seeds[start:start + chunk], problem.workers, full)
             rows += [moments(r, problem.fit) for r in results]
             means = pd.DataFrame(rows).mean()
-            value = loss(means.to_dict(), problem.fit)
+            value = loss(means.to_dict(), problem.fit) + problem.penalty(values)
             if math.isnan(value):
                 trial.set_user_attr("undefined", sorted(means.index[means.isna()]))
                 return value  # Optuna marks the trial failed

@@ -215,6 +215,8 @@ def test_a_folder_with_files_is_refused_without_force_and_replaced_with_it(tiny,
      "parameters.behaviour.value_scale: a log scale needs low > 0, got 0"),
     ({"behaviour.value_scale": {"low": 20, "high": 5}}, "parameters.behaviour.value_scale: low 20 must be below high 5"),
     ({"behaviour.value_scale": {"low": 5, "hi": 20}}, "parameters.behaviour.value_scale.hi: unknown field"),
+    ({"behaviour.value_scale": {"low": 5, "high": 20, "prior_sd": 0}},
+     "parameters.behaviour.value_scale.prior_sd: Input should be greater than 0"),
 ])
 def test_bad_parameter_spec_exits_2_naming_the_field_and_writes_nothing(tiny, tmp_path, capsys, parameters, message):
     spec = write_yaml(tmp_path / "spec.yaml", {"parameters": parameters})
@@ -224,6 +226,30 @@ def test_bad_parameter_spec_exits_2_naming_the_field_and_writes_nothing(tiny, tm
     err = capsys.readouterr().err
     assert code == 2 and message in err, err
     assert not out.exists()
+
+
+def test_a_prior_adds_its_cost_to_the_loss_of_every_trial_and_of_the_best(tiny, tmp_path):
+    """loss = Σ target terms + Σ ((value − the scenario's own) / prior_sd)² (log scale for log parameters):
+    exactly, in evaluate and in the fit's files; a value at the scenario's own costs nothing."""
+    spec = write_yaml(tmp_path / "spec.yaml", {"parameters": {
+        "behaviour.value_scale": {"low": 5, "high": 30, "log": True, "prior_sd": 0.5},
+        "exchanges.pilot_platform.reach": {"low": 0, "high": 3, "prior_sd": 2}}})
+    scenario = Scenario.load(tiny["scenario"])
+    plain = Problem(scenario, Targets.load(tiny["targets"]), ParameterSpec.load(tiny["spec"]), (1,))
+    prior = Problem(scenario, plain.targets, ParameterSpec.load(spec), (1,))
+    values = {"behaviour.value_scale": 20.0, "exchanges.pilot_platform.reach": 3}
+    cost = (np.log(20.0 / scenario.behaviour.value_scale) / 0.5) ** 2 + ((3 - scenario.exchanges["pilot_platform"].reach) / 2) ** 2
+    assert evaluate(prior, values).loss == pytest.approx(evaluate(plain, values).loss + cost, rel=1e-12)
+    own = {"behaviour.value_scale": scenario.behaviour.value_scale,
+           "exchanges.pilot_platform.reach": scenario.exchanges["pilot_platform"].reach}
+    assert prior.penalty(own) == 0
+    out = tmp_path / "fit"
+    assert cli("calibrate", tiny["scenario"], "--targets", tiny["targets"], "--parameters", spec, "--seeds", 1,
+               "--trials", 3, "--out", out) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    fit = pd.read_csv(out / "fit.csv")
+    assert manifest["best"]["loss"] == pytest.approx(fit.loss_term.sum() + prior.penalty(manifest["best"]["params"]),
+                                                     rel=1e-9)
 
 
 def test_a_parameter_the_timeline_changes_mid_run_is_warned_about(tiny):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from sim.commands import compare_posterior
 from sim.cli import CliError
 from sim.commands.common import (
     add_run_options,
@@ -37,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--name", action="append", metavar="NAME",
                    help="rename the scenarios: give one --name per scenario, in order")
     add_run_options(p)
+    compare_posterior.add_options(p)
     p.set_defaults(func=main)
 
 
@@ -57,6 +59,8 @@ def main(args: argparse.Namespace) -> int:
         raise CliError(f"scenario name {twice[0]!r} appears twice; give each scenario its own name")
     for name in names:
         comparison.folder(args.out, name)  # refuse a name that is no folder inside --out before running
+    if compare_posterior.wanted(args):
+        return compare_posterior.main(args, scenarios, sources, started)
     with claim(args.out, args.force, command_line(args)) as out:
         for name in comparison.clear(out, names):
             print(f"removed {out / name}: a scenario of the earlier comparison in {out}")

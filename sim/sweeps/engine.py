@@ -18,9 +18,8 @@ import pandas as pd
 from sim.errors import SweepError
 from sim.execute import Pool, check_workers, pool, stream
 from sim.execute import progress as bar_of_runs  # ``progress`` is sweep()'s flag
-from sim.scenario import Scenario, apply_overrides
 from sim.storage import lock, writing
-from sim.sweeps.plan import Plan
+from sim.sweeps.plan import Plan, point_scenario
 from sim.sweeps.spec import SweepSpec
 from sim.sweeps.store import Store, SweepResult
 
@@ -136,7 +135,7 @@ def run_task(task: Task) -> Outcome:
     try:
         if str(task.run) in os.environ.get(FAIL_RUNS_ENV, "").split(","):
             raise InjectedFailure(f"run {task.run} fails on purpose ({FAIL_RUNS_ENV})")
-        scenario = Scenario.from_dict(apply_overrides(task.base, task.values))
+        scenario = point_scenario(task.base, task.values)
         if scenario.digest() != task.digest:
             raise RuntimeError("the worker resolves this point to a different scenario; are its packages the same?")
         result = run(scenario, seed=task.seed, run_id=task.run, full=False)

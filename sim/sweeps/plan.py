@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -12,12 +13,41 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.calendar import month_number
 from sim.provenance import source_digest
-from sim.scenario import Scenario, ScenarioError, lookup
+from sim.scenario import Scenario, ScenarioError, apply_overrides, lookup
 from sim.sweeps import design
 from sim.sweeps.spec import SpecError, SweepSpec
 
 MAX_POINT_ERRORS = 5
+SHIFT = re.compile(r"timeline\.(?P<id>[^.]+)\.shift_months")  # a swept event date: months later (< 0: earlier)
+
+
+def is_shift(path: str) -> bool:
+    """Whether ``path`` moves a dated event (``timeline.<event id>.shift_months``) rather than sets a parameter."""
+    return SHIFT.fullmatch(path) is not None
+
+
+def point_scenario(base: dict[str, Any], values: dict[str, Any]) -> Scenario:
+    """The scenario of a design point: ``values`` set on ``base`` (a scenario's ``model_dump``).
+
+    A value at ``timeline.<event id>.shift_months`` moves that event of the timeline by so many
+    whole months (a sampled value is rounded), so a sweep can vary when an event happens as well as
+    what it does; the moved timeline is validated like any scenario's (an authorization before its
+    operator is founded, or a date outside the calendar, is refused).
+
+    Args:
+        base: a resolved scenario as plain data.
+        values: ``{"dotted.path": value}``; shifts in months.
+    """
+    shifts = {path: value for path, value in values.items() if is_shift(path)}
+    data = apply_overrides(base, {path: value for path, value in values.items() if path not in shifts})
+    events = {ev.get("id"): ev for ev in data.get("timeline", [])}
+    for path, months in shifts.items():
+        event = events[SHIFT.fullmatch(path)["id"]]
+        month = month_number(event["date"]) + int(round(months))
+        event["date"] = f"{month // 12:04d}-{month % 12 + 1:02d}"
+    return Scenario.from_dict(data)
 
 
 def model_version() -> str:
@@ -95,7 +125,7 @@ class Plan:
         base = self.base.model_dump()
         if self.spec.design != "grid":
             for path in frame.columns:
-                if type(lookup(base, path)[0]) is int:
+                if is_shift(path) or type(lookup(base, path)[0]) is int:
                     frame[path] = np.rint(frame[path]).astype(int)
         rows = frame.to_dict("records")
         for row in rows:
@@ -110,10 +140,10 @@ class Plan:
         digests, errors, bad = [], [], 0
         for point, values in enumerate(self._values):
             try:
-                scenario = self.base.with_values(values)
+                scenario = point_scenario(self.base.model_dump(), values)
                 digests.append(scenario.digest())
                 resolved = scenario.model_dump()
-                values.update({path: lookup(resolved, path)[0] for path in values})  # as validated: 1e3 → 1000.0
+                values.update({path: lookup(resolved, path)[0] for path in values if not is_shift(path)})  # as validated: 1e3 → 1000.0
             except ScenarioError as exc:
                 bad += 1
                 if bad <= MAX_POINT_ERRORS:
@@ -134,13 +164,25 @@ def _path_errors(spec: SweepSpec, base: dict):
     numeric = {path: f"parameters.{path}" for path in spec.parameters if spec.design != "grid"}
     numeric.update({path: f"complements.{path}" for path in spec.complements})
     numeric.update({s: f"complements.{t}" for t, sources in spec.complements.items() for s in sources})
+    ids = [ev.get("id") for ev in base.get("timeline", [])]
     for path in spec.parameters:
+        if is_shift(path):
+            event = SHIFT.fullmatch(path)["id"]
+            if event not in ids:
+                known = ", ".join(sorted(i for i in ids if i)) or "(none)"
+                yield f"parameters.{path}: the base scenario has no event with id {event!r}; its ids: {known}"
+            elif spec.design == "grid" and any(isinstance(v, bool) or not isinstance(v, int)
+                                               for v in spec.parameters[path]):
+                yield f"parameters.{path}: a shift is a whole number of months"
+            continue
         value, error = lookup(base, path)
         if error:
             yield f"parameters.{path}: {error}"
         elif spec.design == "grid" and any(not isinstance(v, (bool, int, float, str)) for v in spec.parameters[path]):
             yield f"parameters.{path}: grid values must be numbers, strings or booleans"
     for path, where in numeric.items():
+        if is_shift(path):
+            continue
         value, error = lookup(base, path)
         if error and where.startswith("complements"):
             yield f"{where}: {path}: {error}"
