@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 import pytest
 import yaml
 
@@ -53,15 +54,27 @@ def width(path: Path, metric: str) -> float:
     return row.diff_ci_high - row.diff_ci_low
 
 
-def test_posterior_interval_is_at_least_as_wide_and_runs_are_paired_by_draw_and_seed(setup, tmp_path, capsys):
+def test_posterior_interval_adds_the_spread_across_draws_and_runs_are_paired_by_draw_and_seed(setup, tmp_path, capsys):
     plain, post = tmp_path / "plain", tmp_path / "post"
     assert cli("compare", SMALL, setup["policy"], "--replicates", 3, "--out", plain) == 0
     assert cli("compare", SMALL, setup["policy"], "--replicates", 3, "--posterior", setup["fit"], "--draws", 3,
                "--out", post) == 0
     printed = capsys.readouterr().out
     assert "3 parameter draws" in printed and "paired by draw and seed" in printed
+    # The interval adds the spread of the effect across draws to the seed error of each draw (law of
+    # total variance), so it is wider than the seeds-only interval of the same runs whenever the
+    # draws' effects differ; the plain comparison ran the baseline parameters only.
+    base, fees = (yearly(results.read(post / name, "metrics")) for name in ("small", "fees"))
+    table = comparison.read_table(post)
     for metric in ("gmv_total", "value_created", "gmv_exchange"):
-        assert width(post, metric) >= width(plain, metric), metric
+        d = (fees[fees.year == YEAR].set_index("run_id")[metric] - base[base.year == YEAR].set_index("run_id")[metric])
+        per_draw = d.groupby(d.index // 3)
+        between, within = per_draw.mean().var(ddof=1), (per_draw.var(ddof=1) / 3).mean()
+        half = stats.t.ppf(0.975, 2) * np.sqrt(between + within)
+        row = table[(table.scenario == "fees") & (table.metric == metric) & (table.year == YEAR)].iloc[0]
+        assert (row.diff_ci_high - row.diff_ci_low) / 2 == pytest.approx(half, rel=1e-9), metric
+        assert half > stats.t.ppf(0.975, 2) * np.sqrt(within), metric
+        assert width(plain, metric) > 0, metric
 
     # The draws are the three best complete trials, the same in both scenarios' folders.
     draws = Draws.load(setup["fit"], 3)
