@@ -673,6 +673,16 @@ class Behaviour(Section):
     cash_reserve: float = P(
         2.0, "× dev_cost", "assumption", "cash merchants keep when repaying debt", role="uncertainty", ge=0, le=100
     )
+
+    @model_validator(mode="after")
+    def _reserve_below_repayment(self) -> Behaviour:
+        """A merchant repays from the cash above its reserve once cash exceeds ``repay_above``: a
+        reserve above that threshold would make the repayment negative."""
+        if self.cash_reserve > self.repay_above:
+            raise ValueError(f"cash_reserve {self.cash_reserve:g} is above repay_above {self.repay_above:g}: "
+                             "merchants repay from the cash above the reserve, so the reserve must be <= repay_above")
+        return self
+
     asset_sales_window: int = P(
         12, "months", "assumption", "months of sales a data asset is valued on", role="uncertainty", ge=1, le=60
     )

@@ -226,3 +226,15 @@ def test_a_file_without_extends_keeps_its_own_timeline_indices(tmp_path, baselin
     with pytest.raises(ScenarioError) as info:
         Scenario.load(_write(tmp_path, "whole.yaml", data))
     assert any(line.startswith("timeline[1].date: 2040-01 is outside") for line in info.value.errors)
+
+
+def test_a_cash_reserve_above_the_repayment_threshold_is_refused_and_the_boundary_runs():
+    """Merchants repay from the cash above their reserve once cash exceeds ``repay_above``: a reserve
+    above that threshold (a negative repayment, which crashed runs) is refused at load."""
+    base = Scenario.load(BASELINE)
+    with pytest.raises(ScenarioError, match=r"cash_reserve 3.5 is above repay_above 3"):
+        base.with_values({"behaviour.cash_reserve": 3.5})
+    equal = base.with_values({"behaviour.cash_reserve": 3.0, "population.users.count": 1000})
+    from sim import run
+
+    assert run(equal, seed=1, full=False).metrics["ledger_imbalance"].abs().max() < 1e-6
