@@ -35,6 +35,8 @@ KINDS = (
     "recapitalisation",  # treasury → operator, the shortfall of a payment it could not make
     "fund_reimbursement",  # public-service fund → operator, cost of serving free public-interest uses
     "fund_governance",  # public-service fund → domain governance fund
+    "dispute_recovery",  # seller → users, a share of a loss on an exchange deal recovered by its dispute process
+    "dispute_cost",  # exchange → economy, cost of resolving disputes
 )
 KIND = {k: i for i, k in enumerate(KINDS)}
 BOOKS_TOLERANCE = 1e-9  # largest books_error that balances: float rounding of a month's sums is ~1e-13 of them
