@@ -518,7 +518,7 @@ class Behaviour(Section):
     risk_exchange: float = P(0.35, "share of value", "assumption", "share of a deal's value lost when an on-exchange deal goes wrong", ge=0, le=1)
     risk_operator: float = P(0.15, "share of value", "assumption", "share of a deal's value lost when a public-data use goes wrong", ge=0, le=1)
     loss_prob_off_exchange: float = P(
-        0.10, "probability", "assumption (unverified quality and provenance in bilateral trade)",
+        0.15, "probability", "assumption (unverified quality and provenance in bilateral trade)",
         "chance an off-exchange deal in a compliant product goes wrong", ge=0, le=1)
     loss_prob_exchange: float = P(
         0.10, "probability", "assumption", "chance an on-exchange deal in a compliant uncertified product goes wrong "
@@ -529,7 +529,7 @@ class Behaviour(Section):
         3.0, "×", "assumption", "chance a deal in a non-compliant product goes wrong, relative to a compliant one",
         ge=1, le=100)
     extra_purchase_value: float = P(
-        0.5, "share", "assumption (diminishing returns to data in one month)",
+        0.4, "share", "assumption (diminishing returns to data in one month)",
         "δ: the k-th product a buyer buys in a month is worth δ^(k−1) of its value", ge=0, le=1)
     max_purchases: int = P(3, "products/month", "assumption", "most products a buyer buys in a month", ge=1, le=20)
     misreport_propensity: float = P(
@@ -550,7 +550,7 @@ class Behaviour(Section):
     retire_after: int = P(6, "months", "assumption", "months without sales after which a merchant retires a product", ge=1, le=120)
     price_adjust: float = P(0.05, "share", "assumption", "λ: multiplicative price step", ge=0, le=0.5)
     initial_price_share: float = P(
-        0.35, "share of value", "assumption", "launch price as a share of the value to an average buyer", gt=0, le=2
+        0.8, "share of value", "fitted to scenarios/targets/wuhan.yaml and the value capture of docs/ODD.md §8", "launch price as a share of the value to an average buyer", gt=0, le=2
     )
     marginal_cost: float = P(0.02, "万元/use", "assumption", "cost of serving one more buyer (price floor)", ge=0, le=1e4)
     fee_pass_through: float = P(
