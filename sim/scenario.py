@@ -489,7 +489,7 @@ class Behaviour(Section):
     ROLE = "uncertainty"
 
     need_rate: float = P(0.06, "probability/month", "assumption", "chance a user needs data in a month, × (0.5 + μ)", ge=0, le=1)
-    value_scale: float = P(14.0, "万元", "assumption", "v0: value of a perfect product to a mature firm of size 1", gt=0, le=1e5)
+    value_scale: float = P(10.0, "万元", "assumption", "v0: value of a perfect product to a mature firm of size 1", gt=0, le=1e5)
     default_relevance: float = P(0.15, "0-1", "assumption", "relevance of a domain to sectors it does not list", ge=0, le=1)
     raw_data_usability: float = P(
         0.15, "share", "assumption", "value a user gets from a raw public-data service relative to a processed product", ge=0, le=1
