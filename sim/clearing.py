@@ -51,23 +51,23 @@ def clear(value: np.ndarray, price: np.ndarray, risk: np.ndarray, budget: np.nda
     net = value - risk
     left = budget.astype(float).copy()
     open_ = valid.copy()
-    rows = np.arange(n)
+    rows = np.arange(n)  # users still buying: one who stops never buys again (utility only falls)
     out: list[tuple[np.ndarray, ...]] = []
     scale = 1.0
-    for rank in range(1, min(cap, k) + 1 if k else 1):
-        utility = np.where(open_ & (price <= left[:, None]), scale * net - price, -np.inf)
+    for rank in range(1, min(cap, k) + 1):
+        utility = np.where(open_[rows] & (price[rows] <= left[rows, None]), scale * net[rows] - price[rows], -np.inf)
         col = np.argmax(utility, axis=1)
-        best = utility[rows, col]
-        buy = np.flatnonzero(best > 0)
-        if buy.size == 0:
+        best = utility[np.arange(rows.size), col]
+        buying = best > 0
+        rows, col = rows[buying], col[buying]
+        if rows.size == 0:
             break
-        col = col[buy]
-        out.append((buy, col, np.full(buy.size, rank), np.full(buy.size, scale), best[buy]))
-        left[buy] -= price[buy, col]
+        out.append((rows, col, np.full(rows.size, rank), np.full(rows.size, scale), best[buying]))
+        left[rows] -= price[rows, col]
         if product is None:
-            open_[buy, col] = False
+            open_[rows, col] = False
         else:
-            open_[buy] &= product[buy] != product[buy, col][:, None]
+            open_[rows] &= product[rows] != product[rows, col][:, None]
         scale *= decay
     if not out:
         empty = np.zeros(0, dtype=np.int64)

@@ -110,35 +110,34 @@ def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: P
     pay = np.where(free, 0.0, list_price) * np.where(on, 1 - voucher_rate, 1.0)
     share = np.where(via == OFF_EXCHANGE, b.risk_off_exchange,
                      np.where(via == OPERATOR, b.risk_operator, b.risk_exchange))
-    p_loss = np.where(via == OFF_EXCHANGE, b.loss_prob_off_exchange,
-                      np.where(via == OPERATOR, b.loss_prob_operator, b.loss_prob_exchange))
-    p_loss = p_loss * np.where(products.compliant[c], 1.0, b.noncompliant_loss_multiplier)
-    recovery = np.zeros(via.shape)
-    if venues.trust_premium.size:
-        x = np.maximum(via, 0)
-        p_loss = np.where(on & products.certified[c], p_loss * (1 - venues.trust_premium[x]), p_loss)
-        recovery = np.where(on, venues.dispute_recovery[x], 0.0)
+    recovery = np.where(on, venues.dispute_recovery[np.maximum(via, 0)], 0.0) if venues.open else 0.0
     trust = users.trust[buyers[:, None], trust_column(via)]
     risk = value * share * (1 - trust) * (1 - recovery)
     choice = clear(value, pay, risk, users.budget[buyers], valid, cand, b.extra_purchase_value, b.max_purchases)
 
     rows, cols, scale = choice.row, choice.col, choice.scale
-    product = cand[rows, cols]
+    product, deal_via = cand[rows, cols], via[rows, cols]
+    p_loss = np.where(deal_via == OFF_EXCHANGE, b.loss_prob_off_exchange,
+                      np.where(deal_via == OPERATOR, b.loss_prob_operator, b.loss_prob_exchange))
+    p_loss = p_loss * np.where(products.compliant[product], 1.0, b.noncompliant_loss_multiplier)
+    if venues.open:
+        certified = (deal_via >= 0) & products.certified[product]
+        p_loss = np.where(certified, p_loss * (1 - venues.trust_premium[np.maximum(deal_via, 0)]), p_loss)
     repeat = product == users.last_product[buyers[rows]]  # a buyer's own last product is no broker's find
     worth = value[rows, cols] * scale
     return Purchases(
         buyers=buyers[rows],
         product=product,
-        via=via[rows, cols],
+        via=deal_via,
         list_price=list_price[rows, cols],
         paid=pay[rows, cols],
         free=free[rows, cols],
         value=worth,
         surplus=choice.utility,
         risk=risk[rows, cols] * scale,
-        p_loss=np.minimum(p_loss[rows, cols], 1.0),
+        p_loss=np.minimum(p_loss, 1.0),
         at_stake=worth * share[rows, cols],
-        recovery=recovery[rows, cols],
+        recovery=np.broadcast_to(recovery, via.shape)[rows, cols],
         misreport=users.misreports[buyers[rows]],
         brokered=brokered[cols] & ~repeat,
     )

@@ -203,6 +203,7 @@ def month_row(model, month: Month) -> dict[str, Any]:
     value_tx = buy.value * rep
     value, losses, recovered = float(value_tx.sum()), float(money.loss_tx.sum()), float(money.recovered_tx.sum())
     on = buy.via >= 0
+    n_buyers = float(np.unique(buy.buyers).size)
     bilateral = (buy.via == OFF_EXCHANGE) & ~by_operator[buy.product]
     row = {
         "gmv_total": gmv,
@@ -234,7 +235,7 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "exchange_fee_revenue": by_kind["exchange_fee"] + by_kind["review_fee"],
         "value_created": value,
         "consumer_surplus": value - float(money.paid_tx.sum()) - losses + recovered - month.application_costs,
-        "n_buyers": float(np.unique(buy.buyers).size) * rep,
+        "n_buyers": n_buyers * rep,
         "perceived_risk": float(buy.risk.sum()) * rep,
         "realised_losses": losses,
         "value_exchange": float(value_tx[on].sum()),
@@ -244,7 +245,7 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "dispute_recoveries": recovered,
         "dispute_costs": by_kind["dispute_cost"],
         "application_costs": month.application_costs,
-        "purchases_per_buyer": buy.n / np.unique(buy.buyers).size if buy.n else 0.0,
+        "purchases_per_buyer": buy.n / n_buyers if n_buyers else 0.0,
         "loss_rate": losses / value if value > 0 else 0.0,
         "loss_rate_exchange": _ratio(money.loss_tx[on].sum(), value_tx[on].sum()),
         "loss_rate_bilateral": _ratio(money.loss_tx[bilateral].sum(), value_tx[bilateral].sum()),

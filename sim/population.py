@@ -114,7 +114,9 @@ class Users:
     def hear_loss_rates(self, columns: np.ndarray, loss_rates: np.ndarray, weight: float) -> None:
         """The month's public signal: everyone's trust in each channel of ``columns`` moves by
         ``weight`` toward one less the share of its deals that went wrong this month."""
-        self.trust[:, columns] += weight * ((1 - loss_rates) - self.trust[:, columns])
+        for column, rate in zip(columns.tolist(), loss_rates.tolist()):  # a few channels; in place, no copy
+            trust = self.trust[:, column]
+            trust += weight * ((1 - rate) - trust)
 
 
 class Products:

@@ -529,7 +529,7 @@ class Behaviour(Section):
         3.0, "×", "assumption", "chance a deal in a non-compliant product goes wrong, relative to a compliant one",
         ge=1, le=100)
     extra_purchase_value: float = P(
-        0.4, "share", "assumption (diminishing returns to data in one month)",
+        0.3, "share", "assumption (diminishing returns to data in one month)",
         "δ: the k-th product a buyer buys in a month is worth δ^(k−1) of its value", ge=0, le=1)
     max_purchases: int = P(3, "products/month", "assumption", "most products a buyer buys in a month", ge=1, le=20)
     misreport_propensity: float = P(
