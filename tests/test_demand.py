@@ -3,8 +3,12 @@
 import numpy as np
 from types import SimpleNamespace
 
+from sim import Scenario
 from sim.demand import Venues, needs, shop
+from sim.model import DataMarketModel
 from sim.population import OFF_EXCHANGE, OPERATOR, Products, Users
+
+from conftest import BASELINE, SEEDS, SMALL
 
 BEHAVIOUR = dict(
     need_rate=1.0, need_base=0.5, value_scale=10.0, raw_data_usability=0.5, popularity_weight=0.0, k_off=3, k_on=2,
@@ -125,3 +129,32 @@ def test_a_buyer_buys_public_data_with_a_merchant_product_the_second_worth_less(
     np.testing.assert_allclose(both.value, [10.0, 2.5])
     np.testing.assert_allclose(both.surplus, [7.0, 1.875])
     np.testing.assert_allclose(both.risk, [2.0, 0.125])
+
+
+class _Recording(DataMarketModel):
+    """The model, keeping each month's purchases and the buyers' budgets."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.months = []
+
+    def _demand(self):
+        purchases, costs = super()._demand()
+        self.months.append(purchases)
+        return purchases, costs
+
+
+def test_some_buyers_buy_several_products_and_none_exceeds_its_budget_or_the_cap():
+    several = 0
+    for seed in SEEDS[:3]:
+        m = _Recording(Scenario.load(BASELINE, overrides=SMALL), seed=seed).run()
+        cap = m.params.behaviour.max_purchases
+        for buy in m.months:
+            counts = np.bincount(buy.buyers, minlength=m.users.n)
+            spent = np.bincount(buy.buyers, buy.paid, minlength=m.users.n)
+            assert counts.max(initial=0) <= cap
+            assert (spent <= m.users.budget * (1 + 1e-12)).all()
+            several += int(np.sum(counts >= 2))
+            pairs = buy.buyers.astype(np.int64) * (m.products.n + 1) + buy.product
+            assert np.unique(pairs).size == pairs.size  # a product is bought once a month by a buyer
+    assert several > 0
