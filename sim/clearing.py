@@ -21,7 +21,7 @@ class Choice:
     col: np.ndarray  # column of the product bought
     rank: np.ndarray  # 1 for a buyer's first purchase of the month, 2 for its second, …
     scale: np.ndarray  # value and risk factor of the purchase, decay ** (rank − 1)
-    utility: np.ndarray  # scale × (V − R) − p, > 0
+    utility: np.ndarray  # scale × (V − R) − p − c, > 0
 
     @property
     def n(self) -> int:
@@ -29,12 +29,12 @@ class Choice:
 
 
 def clear(value: np.ndarray, price: np.ndarray, risk: np.ndarray, budget: np.ndarray, valid: np.ndarray,
-          product: np.ndarray | None = None, decay: float = 1.0, cap: int = 1) -> Choice:
+          product: np.ndarray | None = None, decay: float = 1.0, cap: int = 1, cost: float = 0.0) -> Choice:
     """Each user buys, in turn, the candidate with the highest utility while it is positive, the
     budget left covers its price and fewer than ``cap`` products were bought. The k-th purchase's
     value and risk are scaled by ``decay ** (k − 1)``, so its utility is
-    ``U_k = decay^(k−1) · (V − R) − p``: diminishing returns to data of one month. A product is
-    bought at most once, whatever column it fills.
+    ``U_k = decay^(k−1) · (V − R) − p − cost``: diminishing returns to data of one month, and a
+    cost of taking each product into use. A product is bought at most once, whatever column it fills.
 
     Args:
         value: (n, k) value V of each candidate to the user, 万元.
@@ -46,6 +46,8 @@ def clear(value: np.ndarray, price: np.ndarray, risk: np.ndarray, budget: np.nda
             every column is a different product.
         decay: factor on value and risk of each further purchase, 0-1.
         cap: most purchases per user and month, ≥ 1.
+        cost: the user's own cost of taking one product into use (not paid to the seller, not
+            out of the budget), 万元.
     """
     n, k = value.shape
     net = value - risk
@@ -55,7 +57,7 @@ def clear(value: np.ndarray, price: np.ndarray, risk: np.ndarray, budget: np.nda
     out: list[tuple[np.ndarray, ...]] = []
     scale = 1.0
     for rank in range(1, min(cap, k) + 1):
-        utility = np.where(open_[rows] & (price[rows] <= left[rows, None]), scale * net[rows] - price[rows], -np.inf)
+        utility = np.where(open_[rows] & (price[rows] <= left[rows, None]), scale * net[rows] - price[rows] - cost, -np.inf)
         col = np.argmax(utility, axis=1)
         best = utility[np.arange(rows.size), col]
         buying = best > 0

@@ -49,7 +49,7 @@ class Purchases:
     paid: np.ndarray  # price the buyer pays after vouchers (0 for a free use)
     free: np.ndarray  # bool: a free use of a public-data service
     value: np.ndarray  # value V to the buyer (a further purchase of the month: scaled down)
-    surplus: np.ndarray  # expected surplus when buying: V − paid − perceived risk
+    surplus: np.ndarray  # expected surplus when buying: V − paid − perceived risk − integration cost
     risk: np.ndarray  # perceived risk R: V × loss share × (1 − trust) × (1 − dispute recovery)
     p_loss: np.ndarray  # chance the deal goes wrong
     at_stake: np.ndarray  # value lost if it does: V × the channel's loss share
@@ -75,9 +75,10 @@ def needs(rng: np.random.Generator, maturity: np.ndarray, need_rate: float, need
 
 def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
          broker_boost: int, voucher_rate: float, approved: np.ndarray) -> Purchases:
-    """Buyers see candidates and buy, best first, those with positive utility ``V − p − R``
+    """Buyers see candidates and buy, best first, those with positive utility ``V − p − R − c``
     while the month's budget lasts (at most ``b.max_purchases``, the k-th worth
-    ``b.extra_purchase_value ** (k − 1)`` of its value).
+    ``b.extra_purchase_value ** (k − 1)`` of its value; ``c`` is ``b.integration_cost``, the
+    buyer's own cost of taking a product into use).
 
     Perceived risk is ``R = V × s_c × (1 − trust_c) × (1 − r)``: the share ``s_c`` of the value
     lost when a deal through channel ``c`` goes wrong (``b.risk_<channel>``), the chance the buyer
@@ -113,7 +114,8 @@ def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: P
     recovery = np.where(on, venues.dispute_recovery[np.maximum(via, 0)], 0.0) if venues.open else 0.0
     trust = users.trust[buyers[:, None], trust_column(via)]
     risk = value * share * (1 - trust) * (1 - recovery)
-    choice = clear(value, pay, risk, users.budget[buyers], valid, cand, b.extra_purchase_value, b.max_purchases)
+    choice = clear(value, pay, risk, users.budget[buyers], valid, cand, b.extra_purchase_value, b.max_purchases,
+                   b.integration_cost)
 
     rows, cols, scale = choice.row, choice.col, choice.scale
     product, deal_via = cand[rows, cols], via[rows, cols]

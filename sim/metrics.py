@@ -61,10 +61,10 @@ METRICS = (
     Metric("exchange_fee_revenue", "万元", "sum", "exchange transaction fees and review fees"),
     Metric("value_created", "万元", "sum",
            "value of data used by buyers, before losses; = buyers' payments (gmv_total − voucher_spend) + "
-           "consumer_surplus + realised_losses − dispute_recoveries + application_costs"),
+           "consumer_surplus + realised_losses − dispute_recoveries + application_costs + integration_costs"),
     Metric("consumer_surplus", "万元", "sum",
            "buyers' realised surplus: value less what they paid, less realised losses net of dispute recoveries, "
-           "less application costs"),
+           "less application and integration costs"),
     Metric("n_buyers", "users", "sum", "users who bought at least one product in the month"),
     Metric("purchases_per_buyer", "uses/user", "ratio:n_transactions/n_buyers", "purchases per buyer-month"),
     Metric("perceived_risk", "万元", "sum", "buyers' perceived risk of the deals they made (expected loss at their trust)"),
@@ -81,6 +81,7 @@ METRICS = (
     Metric("dispute_recoveries", "万元", "sum", "losses recovered from sellers by exchanges' dispute processes"),
     Metric("dispute_costs", "万元", "sum", "exchanges' cost of resolving disputes"),
     Metric("application_costs", "万元", "sum", "users' cost of applying for free public-data use"),
+    Metric("integration_costs", "万元", "sum", "buyers' own cost of taking the products they bought into use"),
     Metric("merchant_profit", "万元", "sum", "merchants' net cash flow excluding capital, loans and repayments"),
     Metric("hhi_merchants", "0-1", "mean", "Herfindahl index of merchants' sales"),
     Metric("mean_quality", "0-1", "mean", "mean quality of non-restricted public-data domains"),
@@ -205,6 +206,7 @@ def month_row(model, month: Month) -> dict[str, Any]:
     value, losses, recovered = float(value_tx.sum()), float(money.loss_tx.sum()), float(money.recovered_tx.sum())
     on = buy.via >= 0
     n_buyers = float(np.unique(buy.buyers).size)
+    integration = buy.n * rep * model.params.behaviour.integration_cost
     bilateral = (buy.via == OFF_EXCHANGE) & ~by_operator[buy.product]
     row = {
         "gmv_total": gmv,
@@ -235,7 +237,8 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "fund_governance": by_kind["fund_governance"],
         "exchange_fee_revenue": by_kind["exchange_fee"] + by_kind["review_fee"],
         "value_created": value,
-        "consumer_surplus": value - float(money.paid_tx.sum()) - losses + recovered - month.application_costs,
+        "consumer_surplus": value - float(money.paid_tx.sum()) - losses + recovered - month.application_costs
+        - integration,
         "n_buyers": n_buyers * rep,
         "perceived_risk": float(buy.risk.sum()) * rep,
         "realised_losses": losses,
@@ -246,6 +249,7 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "dispute_recoveries": recovered,
         "dispute_costs": by_kind["dispute_cost"],
         "application_costs": month.application_costs,
+        "integration_costs": integration,
         "purchases_per_buyer": buy.n / n_buyers if n_buyers else 0.0,
         "loss_rate": losses / value if value > 0 else 0.0,
         "loss_rate_exchange": _ratio(money.loss_tx[on].sum(), value_tx[on].sum()),

@@ -532,6 +532,9 @@ class Behaviour(Section):
         0.3, "share", "assumption (diminishing returns to data in one month)",
         "δ: the k-th product a buyer buys in a month is worth δ^(k−1) of its value", ge=0, le=1)
     max_purchases: int = P(3, "products/month", "assumption", "most products a buyer buys in a month", ge=1, le=20)
+    integration_cost: float = P(
+        0.05, "万元/deal", "assumption (a few staff days to check, clean and integrate a dataset)",
+        "a buyer's own cost of taking one data product into use: not paid to the seller", ge=0, le=1e3)
     misreport_propensity: float = P(
         0.1, "probability", "assumption", "chance a commercial user claims a public-interest purpose", ge=0, le=1,
         read_at="start"

@@ -5,11 +5,11 @@ import numpy as np
 from sim.clearing import clear, draw_candidates, exposure_weights
 
 
-def _clear(value, price, risk, budget, valid=None, product=None, decay=1.0, cap=1):
+def _clear(value, price, risk, budget, valid=None, product=None, decay=1.0, cap=1, cost=0.0):
     value, price, risk = (np.array(x, dtype=float) for x in (value, price, risk))
     valid = np.ones(value.shape, dtype=bool) if valid is None else np.array(valid)
     product = None if product is None else np.array(product)
-    return clear(value, price, risk, np.array(budget, dtype=float), valid, product, decay, cap)
+    return clear(value, price, risk, np.array(budget, dtype=float), valid, product, decay, cap, cost)
 
 
 def _by_row(c, n):
@@ -55,6 +55,13 @@ def test_further_purchases_are_worth_decay_to_the_power_of_rank_and_stop_at_the_
     np.testing.assert_allclose(c.utility, [9.0, 3.0, 0.5])
     np.testing.assert_allclose(c.scale, [1.0, 0.5, 0.25])
     assert _clear(*args, decay=0.5, cap=2).col.tolist() == [0, 1]
+
+
+def test_an_integration_cost_is_subtracted_from_every_purchase_but_not_from_the_budget():
+    # V − R = [10, 3], p = [1, 1], cost 2.5: U1 = 10 − 1 − 2.5 = 6.5; U2 = 3 − 1 − 2.5 < 0. Budget 1 covers the price.
+    c = _clear([[10, 3]], [[1, 1]], [[0, 0]], [1], cap=2, cost=2.5)
+    assert c.col.tolist() == [0]
+    np.testing.assert_allclose(c.utility, [6.5])
 
 
 def test_the_budget_covers_all_purchases_of_the_month():

