@@ -68,10 +68,10 @@ class DataMarketModel(mesa.Model):
         ("public_supply", "operators fund governance, quality moves, public-data prices are set"),
         ("merchant_supply", "entry; merchants pay costs, borrow, develop products"),
         ("listing", "sellers choose channels; exchanges review listings"),
-        ("demand", "users with a need see candidates and buy the best (vectorised clearing)"),
-        ("settlement", "payments, vouchers, fees, licences, revenue sharing"),
+        ("demand", "users with a need see candidates and buy the best few within budget (vectorised clearing)"),
+        ("settlement", "payments, vouchers, fees, losses and dispute recoveries, licences, revenue sharing"),
         ("supervision", "audits, penalties, incidents, exits"),
-        ("learning", "maturity, trust and awareness; prices adapt"),
+        ("learning", "maturity, trust (own deals, public loss rates) and awareness; prices adapt"),
         ("record", "one row of metrics; the ledger must balance"),
     )
 
