@@ -1,5 +1,5 @@
-"""Data exchange (数据交易机构; plan 三.2–三.4): reviews listings, charges fees, extends reach
-and trust. It never owns products (场所与数据商功能分离, plan 三.2)."""
+"""Data exchange (数据交易机构; plan 三.2–三.4): reviews listings, charges fees, extends reach,
+certifies products (which then fail less) and resolves disputes. It never owns products (场所与数据商功能分离, plan 三.2)."""
 
 from __future__ import annotations
 
@@ -36,8 +36,19 @@ class DataExchange(mesa.Agent):
 
     @property
     def trust_premium(self) -> float:
-        """Cut in the perceived risk of a product it certified, share."""
+        """Cut in the chance a deal in a product it certified goes wrong, share."""
         return self.params.trust_premium
+
+    @property
+    def dispute_recovery(self) -> float:
+        """Share of a loss on a deal through it that its dispute process recovers from the seller
+        (plan 三.3/三.4; Wuxi art. 40, Shijiazhuang art. 45)."""
+        return self.params.dispute_recovery
+
+    @property
+    def dispute_cost(self) -> float:
+        """Its cost of resolving one dispute, 万元."""
+        return self.params.dispute_cost
 
     def open(self) -> None:
         """Start trading: a first share of users know of it and trust it at its initial level.

@@ -143,10 +143,11 @@ class Regulator(mesa.Agent):
         return Audit(audits=float(len(audited)), insolvent=frozenset(insolvent), **out)
 
     def incidents(self) -> int:
-        """Each active non-compliant product may leak. An incident cuts its recent buyers' trust
-        in the channel it is sold on by ``incident_trust_shock`` (so the damage grows with the
-        product's sales), everyone's trust in every channel by ``incident_spillover``, makes the
-        violation serious, and puts the regulator on alert (plan 六.2 风险预警和应急处置)."""
+        """Each active non-compliant product may leak. An incident is news of a loss, weighed like
+        the losses users learn from (MODEL §6.6): its recent buyers' trust in the channel it is sold
+        on moves ``incident_trust_shock`` of the way to zero (so the damage grows with the product's
+        sales), everyone's trust in every channel ``incident_spillover`` of the way. It makes the
+        violation serious and puts the regulator on alert (plan 六.2 风险预警和应急处置)."""
         m = self.model
         products = m.products
         bad = np.flatnonzero(products.view("active") & ~products.view("compliant"))

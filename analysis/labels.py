@@ -84,6 +84,21 @@ ZH_NAMES = {
     "products_created": "新开发产品",
     "noncompliant_created": "新开发不合规产品",
     "noncompliant_created_share": "新开发产品不合规比例",
+    "n_buyers": "当月买方",
+    "purchases_per_buyer": "每户每月购买次数",
+    "perceived_risk": "感知风险",
+    "realised_losses": "实际损失",
+    "loss_rate": "损失率",
+    "value_exchange": "场内交易价值",
+    "realised_losses_exchange": "场内实际损失",
+    "loss_rate_exchange": "场内损失率",
+    "value_bilateral": "场外交易价值",
+    "realised_losses_bilateral": "场外实际损失",
+    "loss_rate_bilateral": "场外损失率",
+    "dispute_recoveries": "纠纷追偿",
+    "dispute_costs": "纠纷处理成本",
+    "application_costs": "申请成本",
+    "integration_costs": "数据集成成本",
 }
 ZH_UNITS = {
     "万元": "万元",
@@ -96,6 +111,7 @@ ZH_UNITS = {
     "incidents": "起",
     "0-1": "0–1",
     "×": "倍",
+    "uses/user": "次/户",
 }
 WORDS = {
     "month": ("Month", "月份"),

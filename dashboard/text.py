@@ -23,6 +23,7 @@ ZH_LEVERS = {
     "operators.<id>.co_developers": "共建数据商数量",
     "operators.<id>.co_investment": "共建投入",
     "exchanges.<id>.fee_rate": "交易服务费率",
+    "exchanges.<id>.dispute_recovery": "纠纷追偿比例",
     "exchanges.<id>.review_stringency": "挂牌审核严格度",
     "regulator.audit_rate": "抽查比例",
     "regulator.penalty_multiple": "罚款倍数",

@@ -2,7 +2,8 @@
 
 Data goods are non-rival, so all buyers of a month choose at once: each row of the candidate
 matrix is one buyer, each column one product the buyer has seen, tagged with the channel the
-deal would go through (its *via*). A listed product still sells bilaterally (场内挂牌、场外成交)
+deal would go through (its *via*). A buyer may buy several products (public data with a merchant
+product, say), each further one worth less (:func:`sim.clearing.clear`). A listed product still sells bilaterally (场内挂牌、场外成交)
 and a repeat buyer deals directly, so a product's via need not be its listing channel.
 Pure functions on arrays; no Mesa here.
 """
@@ -26,18 +27,21 @@ class Venues:
         open: indices of the open exchanges, in index order.
         reach: extra candidates an exchange shows each buyer who knows it.
         fee_rate: transaction fee, share of the price.
-        trust_premium: cut in the perceived risk of a certified product bought there, share.
+        trust_premium: cut in the chance a deal in a product it certified goes wrong, share.
+        dispute_recovery: share of a deal's loss the exchange's dispute process recovers from the seller.
     """
 
     open: tuple[int, ...]
     reach: np.ndarray
     fee_rate: np.ndarray
     trust_premium: np.ndarray
+    dispute_recovery: np.ndarray
 
 
 @dataclass(frozen=True)
 class Purchases:
-    """The month's purchases, one entry per buyer who bought; money per user agent, 万元."""
+    """The month's purchases, one entry per deal (a buyer who bought several products appears
+    once for each); money per user agent, 万元."""
 
     buyers: np.ndarray  # user index
     product: np.ndarray  # product index
@@ -45,9 +49,14 @@ class Purchases:
     list_price: np.ndarray  # price before vouchers and free use (fee pass-through included)
     paid: np.ndarray  # price the buyer pays after vouchers (0 for a free use)
     free: np.ndarray  # bool: a free use of a public-data service
-    value: np.ndarray  # value V to the buyer
-    surplus: np.ndarray  # V − paid − perceived risk
+    value: np.ndarray  # value V to the buyer (a further purchase of the month: scaled down)
+    surplus: np.ndarray  # expected surplus when buying: V − paid − perceived risk − integration cost
+    risk: np.ndarray  # perceived risk R: V × loss share × (1 − trust) × (1 − dispute recovery)
+    p_loss: np.ndarray  # chance the deal goes wrong
+    at_stake: np.ndarray  # value lost if it does: V × the channel's loss share
+    recovery: np.ndarray  # share of a loss recovered from the seller by the exchange's dispute process
     misreport: np.ndarray  # bool: the buyer misreports a public-interest purpose
+    rank: np.ndarray  # 1 for the buyer's first purchase of the month, 2 for its second, …
     brokered: np.ndarray  # bool: a deal found through the brokers' extra candidates
 
     @property
@@ -70,7 +79,17 @@ def needs(u: np.ndarray, maturity: np.ndarray, need_rate: float, need_base: floa
 def shop(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
          broker_boost: int, voucher_rate: float, approved: np.ndarray, seller_risk: np.ndarray | None = None
          ) -> Purchases:
-    """Buyers see candidates and buy the one with the highest positive utility ``V − p − R``.
+    """Buyers see candidates and buy, best first, those with positive utility ``V − p − R − c``
+    while the month's budget lasts (at most ``b.max_purchases``, the k-th worth
+    ``b.extra_purchase_value ** (k − 1)`` of its value; ``c`` is ``b.integration_cost``, the
+    buyer's own cost of taking a product into use).
+
+    Perceived risk is ``R = V × s_c × (1 − trust_c) × (1 − r)``: the share ``s_c`` of the value
+    lost when a deal through channel ``c`` goes wrong (``b.risk_<channel>``), the chance the buyer
+    believes it goes wrong (one less its trust in the channel), and the share ``r`` an exchange's
+    dispute process would recover. The true chance (``p_loss``) is ``b.loss_prob_<channel>``,
+    × ``b.noncompliant_loss_multiplier`` for a non-compliant product, × (1 − the exchange's
+    ``trust_premium``) for a product certified by the exchange it is bought on.
 
     Args:
         draws: the month's random draws; each buyer's candidates come from its own slot.
@@ -96,29 +115,39 @@ def shop(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products
         list_price = np.where(on, list_price * (1 + b.fee_pass_through * fee), list_price)
     free = (via == OPERATOR) & (approved[:, None] | (list_price == 0))  # nothing charged: a free use
     pay = np.where(free, 0.0, list_price) * np.where(on, 1 - voucher_rate, 1.0)
-    risk_base = np.where(via == OFF_EXCHANGE, b.risk_off_exchange,
-                         np.where(via == OPERATOR, b.risk_operator, b.risk_exchange))
-    if venues.trust_premium.size:
-        premium = venues.trust_premium[np.maximum(via, 0)]
-        risk_base = np.where(on & products.certified[c], risk_base * (1 - premium), risk_base)
+    share = np.where(via == OFF_EXCHANGE, b.risk_off_exchange,
+                     np.where(via == OPERATOR, b.risk_operator, b.risk_exchange))
+    recovery = np.where(on, venues.dispute_recovery[np.maximum(via, 0)], 0.0) if venues.open else 0.0
     trust = users.trust[buyers[:, None], trust_column(via)]
-    risk = credit_adjusted_risk(value * risk_base * (1 - trust), seller_risk, c)
-    choice = clear(value, pay, risk, users.budget[buyers], valid)
+    risk = credit_adjusted_risk(value * share * (1 - trust) * (1 - recovery), seller_risk, c)
+    choice = clear(value, pay, risk, users.budget[buyers], valid, cand, b.extra_purchase_value, b.max_purchases,
+                   b.integration_cost)
 
-    rows = np.flatnonzero(choice.bought)
-    cols = choice.col[rows]
-    product = cand[rows, cols]
+    rows, cols, scale = choice.row, choice.col, choice.scale
+    product, deal_via = cand[rows, cols], via[rows, cols]
+    p_loss = np.where(deal_via == OFF_EXCHANGE, b.loss_prob_off_exchange,
+                      np.where(deal_via == OPERATOR, b.loss_prob_operator, b.loss_prob_exchange))
+    p_loss = p_loss * np.where(products.compliant[product], 1.0, b.noncompliant_loss_multiplier)
+    if venues.open:
+        certified = (deal_via >= 0) & products.certified[product]
+        p_loss = np.where(certified, p_loss * (1 - venues.trust_premium[np.maximum(deal_via, 0)]), p_loss)
     repeat = product == users.last_product[buyers[rows]]  # a buyer's own last product is no broker's find
+    worth = value[rows, cols] * scale
     return Purchases(
         buyers=buyers[rows],
         product=product,
-        via=via[rows, cols],
+        via=deal_via,
         list_price=list_price[rows, cols],
         paid=pay[rows, cols],
         free=free[rows, cols],
-        value=value[rows, cols],
-        surplus=choice.utility[rows],
+        value=worth,
+        surplus=choice.utility,
+        risk=risk[rows, cols] * scale,
+        p_loss=np.minimum(p_loss, 1.0),
+        at_stake=worth * share[rows, cols],
+        recovery=np.broadcast_to(recovery, via.shape)[rows, cols],
         misreport=users.misreports[buyers[rows]],
+        rank=choice.rank,
         brokered=brokered[cols] & ~repeat,
     )
 

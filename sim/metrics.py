@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.demand import Purchases
 from sim.ledger import KIND
+from sim.population import OFF_EXCHANGE
 from sim.settlement import OperatorIncome, Settlement
 
 
@@ -58,8 +59,29 @@ METRICS = (
     Metric("fund_reimbursement", "万元", "sum", "public-service fund's reimbursement of operators' cost of free uses"),
     Metric("fund_governance", "万元", "sum", "public-service fund's spend on governance of non-restricted domains"),
     Metric("exchange_fee_revenue", "万元", "sum", "exchange transaction fees and review fees"),
-    Metric("value_created", "万元", "sum", "value of data used by buyers"),
-    Metric("consumer_surplus", "万元", "sum", "buyers' value less price, perceived risk and application costs"),
+    Metric("value_created", "万元", "sum",
+           "value of data used by buyers, before losses; = buyers' payments (gmv_total − voucher_spend) + "
+           "consumer_surplus + realised_losses − dispute_recoveries + application_costs + integration_costs"),
+    Metric("consumer_surplus", "万元", "sum",
+           "buyers' realised surplus: value less what they paid, less realised losses net of dispute recoveries, "
+           "less application and integration costs"),
+    Metric("n_buyers", "users", "sum", "users who bought at least one product in the month"),
+    Metric("purchases_per_buyer", "uses/user", "ratio:n_transactions/n_buyers", "purchases per buyer-month"),
+    Metric("perceived_risk", "万元", "sum", "buyers' perceived risk of the deals they made (expected loss at their trust)"),
+    Metric("realised_losses", "万元", "sum", "value buyers lost on deals that went wrong, before dispute recoveries"),
+    Metric("loss_rate", "share", "ratio:realised_losses/value_created", "realised losses per unit of value"),
+    Metric("value_exchange", "万元", "sum", "value of the deals made through exchanges"),
+    Metric("realised_losses_exchange", "万元", "sum", "realised losses on deals through exchanges"),
+    Metric("loss_rate_exchange", "share", "ratio:realised_losses_exchange/value_exchange",
+           "realised losses per unit of value, deals through exchanges"),
+    Metric("value_bilateral", "万元", "sum", "value of the off-exchange (场外) deals in merchant products"),
+    Metric("realised_losses_bilateral", "万元", "sum", "realised losses on off-exchange deals in merchant products"),
+    Metric("loss_rate_bilateral", "share", "ratio:realised_losses_bilateral/value_bilateral",
+           "realised losses per unit of value, off-exchange deals in merchant products"),
+    Metric("dispute_recoveries", "万元", "sum", "losses recovered from sellers by exchanges' dispute processes"),
+    Metric("dispute_costs", "万元", "sum", "exchanges' cost of resolving disputes"),
+    Metric("application_costs", "万元", "sum", "users' cost of applying for free public-data use"),
+    Metric("integration_costs", "万元", "sum", "buyers' own cost of taking the products they bought into use"),
     Metric("merchant_profit", "万元", "sum", "merchants' net cash flow excluding capital, loans and repayments"),
     Metric("hhi_merchants", "0-1", "mean", "Herfindahl index of merchants' sales"),
     Metric("mean_quality", "0-1", "mean", "mean quality of non-restricted public-data domains"),
@@ -91,7 +113,8 @@ METRICS = (
     Metric("largest_fine_share", "share", "max", "largest fine of the period over its statutory cap"),
     Metric("exits_insolvency", "merchants", "sum", "merchants that exited unable to pay a penalty"),
     Metric("broker_commissions", "万元", "sum", "commissions paid to brokers on the deals they found"),
-    Metric("trust_off_exchange", "0-1", "mean", "users' mean trust in bilateral (场外) trade"),
+    Metric("trust_off_exchange", "0-1", "mean",
+           "users' mean trust in bilateral (场外) trade: one less the believed chance a deal there goes wrong"),
     Metric("trust_exchange", "0-1", "mean", "users' mean trust in the open exchanges (0 before any opens)"),
     Metric("products_created", "products", "sum", "products merchants developed"),
     Metric("noncompliant_created", "products", "sum", "of them, products developed with unauthorized personal data"),
@@ -179,6 +202,12 @@ def month_row(model, month: Month) -> dict[str, Any]:
     n_paid = float(paying.sum())
     t = model.month_index
     opened = np.array([x.is_open for x in model.exchanges], dtype=bool)
+    value_tx = buy.value * rep
+    value, losses, recovered = float(value_tx.sum()), float(money.loss_tx.sum()), float(money.recovered_tx.sum())
+    on = buy.via >= 0
+    n_buyers = float(np.unique(buy.buyers).size)
+    integration = buy.n * rep * model.params.behaviour.integration_cost
+    bilateral = (buy.via == OFF_EXCHANGE) & ~by_operator[buy.product]
     row = {
         "gmv_total": gmv,
         "gmv_exchange": gmv_exchange,
@@ -207,8 +236,24 @@ def month_row(model, month: Month) -> dict[str, Any]:
         "fund_reimbursement": by_kind["fund_reimbursement"],
         "fund_governance": by_kind["fund_governance"],
         "exchange_fee_revenue": by_kind["exchange_fee"] + by_kind["review_fee"],
-        "value_created": float(buy.value.sum()) * rep,
-        "consumer_surplus": float(buy.surplus.sum()) * rep - month.application_costs,
+        "value_created": value,
+        "consumer_surplus": value - float(money.paid_tx.sum()) - losses + recovered - month.application_costs
+        - integration,
+        "n_buyers": n_buyers * rep,
+        "perceived_risk": float(buy.risk.sum()) * rep,
+        "realised_losses": losses,
+        "value_exchange": float(value_tx[on].sum()),
+        "realised_losses_exchange": float(money.loss_tx[on].sum()),
+        "value_bilateral": float(value_tx[bilateral].sum()),
+        "realised_losses_bilateral": float(money.loss_tx[bilateral].sum()),
+        "dispute_recoveries": recovered,
+        "dispute_costs": by_kind["dispute_cost"],
+        "application_costs": month.application_costs,
+        "integration_costs": integration,
+        "purchases_per_buyer": buy.n / n_buyers if n_buyers else 0.0,
+        "loss_rate": losses / value if value > 0 else 0.0,
+        "loss_rate_exchange": _ratio(money.loss_tx[on].sum(), value_tx[on].sum()),
+        "loss_rate_bilateral": _ratio(money.loss_tx[bilateral].sum(), value_tx[bilateral].sum()),
         "merchant_profit": profit,
         "hhi_merchants": float(np.sum((merchant_sales / total_sales) ** 2)) if total_sales > 0 else float("nan"),
         "mean_quality": float(model.domains.quality[usable].mean()) if usable.any() else float("nan"),
@@ -245,6 +290,10 @@ def month_row(model, month: Month) -> dict[str, Any]:
     }
     # plain floats, which Mesa's DataCollector copies cheaply
     return {"date": model.dates[t], **{k: float(v) for k, v in row.items()}}
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num / den) if den > 0 else 0.0
 
 
 def yearly(frame: pd.DataFrame) -> pd.DataFrame:

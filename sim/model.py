@@ -68,10 +68,10 @@ class DataMarketModel(mesa.Model):
         ("public_supply", "operators fund governance, quality moves, public-data prices are set"),
         ("merchant_supply", "entry; merchants pay costs, borrow, develop products"),
         ("listing", "sellers choose channels; exchanges review listings"),
-        ("demand", "users with a need see candidates and buy the best (vectorised clearing)"),
-        ("settlement", "payments, vouchers, fees, licences, revenue sharing"),
+        ("demand", "users with a need see candidates and buy the best few within budget (vectorised clearing)"),
+        ("settlement", "payments, vouchers, fees, losses and dispute recoveries, licences, revenue sharing"),
         ("supervision", "audits, penalties, incidents, exits"),
-        ("learning", "maturity, trust and awareness; prices adapt"),
+        ("learning", "maturity, trust (own deals, public loss rates) and awareness; prices adapt"),
         ("record", "one row of metrics; the ledger must balance"),
     )
 
@@ -288,6 +288,7 @@ class DataMarketModel(mesa.Model):
             reach=np.array([x.reach for x in exchanges], dtype=np.int64),
             fee_rate=np.array([x.fee_rate for x in exchanges], dtype=float),
             trust_premium=np.array([x.trust_premium for x in exchanges], dtype=float),
+            dispute_recovery=np.array([x.dispute_recovery for x in exchanges], dtype=float),
         )
         rate = settlement.voucher_rate(s.policy.vouchers.rate, s.policy.vouchers.budget, self.voucher_spent)
         boost = s.policy.brokers.broker_boost if s.policy.brokers.enabled else 0
@@ -296,20 +297,26 @@ class DataMarketModel(mesa.Model):
                            self.regulator.seller_risk()), application_costs
 
     def _settlement(self, purchases: demand.Purchases) -> tuple[settlement.Settlement, OperatorIncome]:
-        """Payments, vouchers, fees and commissions; operators' licences and revenue sharing;
+        """Payments, vouchers, fees and commissions; deals that go wrong (each with its chance
+        ``p_loss``) and the exchanges' dispute recoveries; operators' licences and revenue sharing;
         merchants close their month."""
         s, p = self.params, self.products
         exchanges = list(self.exchanges)
+        cap = s.behaviour.max_purchases  # a deal's draw: its buyer's slot, the column of its rank
+        u = self.streams.slots("losses", self.month_index, purchases.buyers, cap)
+        lost = u[np.arange(purchases.n), purchases.rank - 1] < purchases.p_loss
         money = settlement.settle(
             purchases, p.n, self.users.represents,
             voucher_budget_left=max(0.0, s.policy.vouchers.budget - self.voucher_spent),
             fee_rates=np.array([x.fee_rate for x in exchanges], dtype=float),
             commission_rate=s.policy.brokers.commission_rate if s.policy.brokers.enabled else None,
             by_operator=p.view("by_operator"),
+            lost=lost,
+            dispute_cost=np.array([x.dispute_cost for x in exchanges], dtype=float),
         )
         self.voucher_spent += money.voucher_spend
         money.post(self.ledger, p.account[: p.n], self.accounts["users"], self.accounts["treasury"],
-                   [x.account for x in exchanges], self.accounts["brokers"])
+                   [x.account for x in exchanges], self.accounts["brokers"], self.accounts["economy"])
         p.record_sales(money.units, money.units_on_exchange, money.gross)
         income = OperatorIncome()
         for op in self.operators:
@@ -338,14 +345,19 @@ class DataMarketModel(mesa.Model):
                            exits_insolvency=sum(x.index in audit.insolvent for x in leaving))
 
     def _learning(self, purchases: demand.Purchases, money: settlement.Settlement) -> None:
-        """Buyers learn, awareness spreads, merchants retire and reprice products, sellers update
-        their expectations of product revenue and of each exchange's uplift."""
+        """Buyers learn from their deals and everyone from the month's public loss rates,
+        awareness spreads, merchants retire and reprice products, sellers update their
+        expectations of product revenue and of each exchange's uplift."""
         b = self.params.behaviour
         u, p = self.users, self.products
         sold = purchases.product
-        u.learn_from_purchases(purchases.buyers, sold, trust_column(p.channel[sold]), self.month_index,
-                               b.maturity_gain, b.trust_gain)
-        u.recover_trust(b.trust_recovery)
+        column = trust_column(purchases.via)
+        u.learn_from_purchases(purchases.buyers, sold, column, ~money.lost, self.month_index, b.maturity_gain,
+                               b.trust_gain)
+        heard = np.unique(column)
+        deals = np.bincount(column, minlength=u.trust.shape[1])[heard]
+        u.hear_loss_rates(heard, np.bincount(column, money.lost, minlength=u.trust.shape[1])[heard] / deals,
+                          b.trust_recovery)
         self.exchanges.do("spread_awareness")
         p.mark_sold(sold, self.month_index)
         DataMerchant.retire_and_reprice(p, self.month_index, b)

@@ -41,11 +41,11 @@ class Users:
         ).astype(np.int8)
         self.budget = params.budget_multiple * self.size
         self.misreports = (self.purpose == COMMERCIAL) & (rng.random(n) < misreport_propensity)
+        # trust in each channel, 0-1: one less the chance the user believes a deal there goes wrong
         self.trust = np.empty((n, 2 + n_exchanges))
         self.trust[:, 0] = trust_off
         self.trust[:, 1] = trust_operator
         self.trust[:, 2:] = 0.0
-        self.trust_baseline = self.trust[0].copy()  # each channel's level before any purchase or incident
         self.aware = np.zeros((n, n_exchanges), dtype=bool)
         self.last_product = np.full(n, -1, dtype=np.int64)
         self.last_purchase = np.full(n, -NEVER, dtype=np.int64)
@@ -73,21 +73,33 @@ class Users:
         self.approved_from[applicants[~caught]] = approved_from
         return int(applicants.size)
 
-    def learn_from_purchases(self, buyers: np.ndarray, products: np.ndarray, trust_columns: np.ndarray, month: int,
-                             maturity_gain: float, trust_gain: float) -> None:
-        """After a purchase a buyer grows more mature and trusts the channel it bought through more
-        (each by a share of the gap to 1), and remembers the product for a repeat purchase."""
-        self.maturity[buyers] += maturity_gain * (1 - self.maturity[buyers])
-        self.trust[buyers, trust_columns] += trust_gain * (1 - self.trust[buyers, trust_columns])
-        self.last_product[buyers] = products
-        self.last_purchase[buyers] = month
+    def learn_from_purchases(self, buyers: np.ndarray, products: np.ndarray, trust_columns: np.ndarray,
+                             ok: np.ndarray, month: int, maturity_gain: float, trust_gain: float) -> None:
+        """After buying a buyer grows more mature (once a month, by a share of the gap to 1) and
+        learns from what happened: its trust in each channel it bought through moves by
+        ``trust_gain`` toward the share of those deals that went well (``ok``), so one less trust
+        tracks the chance a deal there goes wrong. It remembers its first (best) product of the
+        month for a repeat purchase.
+
+        Args:
+            buyers, products, trust_columns, ok: one entry per deal (a buyer may have several).
+        """
+        first = np.unique(buyers, return_index=True)[1]
+        once = buyers[first]
+        self.maturity[once] += maturity_gain * (1 - self.maturity[once])
+        width = self.trust.shape[1]
+        cell, inverse = np.unique(buyers * width + trust_columns, return_inverse=True)
+        share_ok = np.bincount(inverse, ok.astype(float)) / np.bincount(inverse)
+        rows, cols = cell // width, cell % width
+        self.trust[rows, cols] += trust_gain * (share_ok - self.trust[rows, cols])
+        self.last_product[once] = products[first]
+        self.last_purchase[once] = month
 
     def meet_exchange(self, exchange: int, aware: np.ndarray, trust: float) -> None:
         """An exchange opens: ``aware`` users know of it, and everyone trusts it at ``trust``."""
         self.aware[:, exchange] = aware
         column = int(trust_column(np.array(exchange)))
         self.trust[:, column] = trust
-        self.trust_baseline[column] = trust
 
     def hear_of_exchange(self, exchange: int, learn: np.ndarray) -> None:
         """Users in ``learn`` come to know of the exchange."""
@@ -95,15 +107,17 @@ class Users:
 
     def shock_trust(self, column: int | None, factor: float, users: np.ndarray | None = None) -> None:
         """Trust of ``users`` (default everyone) in one channel (a column of :attr:`trust`; None:
-        every channel) is multiplied by ``factor``."""
+        every channel) is multiplied by ``factor``: news of a loss there, weighed ``1 − factor``."""
         rows = slice(None) if users is None else users
         cols = slice(None) if column is None else column
         self.trust[rows, cols] *= factor
 
-    def recover_trust(self, rate: float) -> None:
-        """Trust below a channel's initial level regains ``rate`` of the gap each month (incidents
-        fade from memory); trust above it, earned by purchases, is kept."""
-        self.trust += rate * np.maximum(self.trust_baseline - self.trust, 0.0)
+    def hear_loss_rates(self, columns: np.ndarray, loss_rates: np.ndarray, weight: float) -> None:
+        """The month's public signal: everyone's trust in each channel of ``columns`` moves by
+        ``weight`` toward one less the share of its deals that went wrong this month."""
+        for column, rate in zip(columns.tolist(), loss_rates.tolist()):  # a few channels; in place, no copy
+            trust = self.trust[:, column]
+            trust += weight * ((1 - rate) - trust)
 
 
 class Products:

@@ -242,8 +242,17 @@ class Exchange(Section):
     reach: int = P(2, "candidates", "assumption", "extra products a user sees on this exchange", ge=0, le=50,
                    clause="plan 三.3 搭建数据交易平台")
     trust_premium: float = P(
-        0.4, "share", "assumption", "cut in perceived risk for certified listed products", ge=0, le=1,
-        clause="plan 三.2 安全有序的场内环境"
+        0.4, "share", "assumption", "cut in the chance a deal in a product it certified goes wrong (review and "
+        "certification weed out bad products)", ge=0, le=1, clause="plan 三.2 安全有序的场内环境"
+    )
+    dispute_recovery: float = P(
+        0.5, "share", "assumption (exchange rules provide mediation and arbitration; half of a loss recovered)",
+        "share of a loss on a deal through this exchange recovered from the seller by its dispute process",
+        ge=0, le=1, role="lever", clause="plan 三.3/三.4; Wuxi art. 40; Shijiazhuang art. 45 纠纷解决"
+    )
+    dispute_cost: float = P(
+        0.3, "万元", "assumption (mediation of a small commercial dispute, ≈3 000 元)",
+        "the exchange's cost of resolving one dispute", ge=0, le=1e3
     )
     initial_trust: float = P(0.3, "0-1", "assumption", "users' trust in the exchange when it opens", ge=0, le=1,
                              read_at="open_exchange")
@@ -572,7 +581,7 @@ class Behaviour(Section):
     ROLE = "uncertainty"
 
     need_rate: float = P(0.06, "probability/month", "assumption", "chance a user needs data in a month, × (0.5 + μ)", ge=0, le=1)
-    value_scale: float = P(14.0, "万元", "assumption", "v0: value of a perfect product to a mature firm of size 1", gt=0, le=1e5)
+    value_scale: float = P(10.0, "万元", "assumption", "v0: value of a perfect product to a mature firm of size 1", gt=0, le=1e5)
     default_relevance: float = P(0.15, "0-1", "assumption", "relevance of a domain to sectors it does not list", ge=0, le=1)
     raw_data_usability: float = P(
         0.15, "share", "assumption", "value a user gets from a raw public-data service relative to a processed product", ge=0, le=1
@@ -588,14 +597,36 @@ class Behaviour(Section):
         0.8, "share", "data-marketplace studies (heavy tails)", "weight of past sales in who gets seen", ge=0, le=1
     )
     maturity_gain: float = P(0.04, "share", "assumption", "β: maturity gain after a purchase", ge=0, le=1)
-    trust_gain: float = P(0.05, "share", "assumption", "trust gain in a channel after a purchase there", ge=0, le=1)
-    trust_off_exchange: float = P(0.5, "0-1", "assumption", "initial trust in bilateral (场外) trade", ge=0, le=1,
+    trust_gain: float = P(0.05, "share", "assumption",
+                          "weight of a buyer's own deals in its trust in the channel (trust moves toward the share "
+                          "that went well)", ge=0, le=1)
+    trust_off_exchange: float = P(0.5, "0-1", "assumption",
+                                  "initial trust in bilateral (场外) trade: one less the believed chance a deal goes wrong",
+                                  ge=0, le=1,
                                   read_at="start")
     trust_operator: float = P(0.6, "0-1", "assumption", "initial trust in the public-data operator", ge=0, le=1,
                               read_at="start")
-    risk_off_exchange: float = P(0.45, "share of value", "assumption", "perceived risk of an off-exchange deal at zero trust", ge=0, le=1)
-    risk_exchange: float = P(0.35, "share of value", "assumption", "perceived risk of an on-exchange deal at zero trust", ge=0, le=1)
-    risk_operator: float = P(0.15, "share of value", "assumption", "perceived risk of a public-data service at zero trust", ge=0, le=1)
+    risk_off_exchange: float = P(0.45, "share of value", "assumption", "share of a deal's value lost when an off-exchange deal goes wrong", ge=0, le=1)
+    risk_exchange: float = P(0.35, "share of value", "assumption", "share of a deal's value lost when an on-exchange deal goes wrong", ge=0, le=1)
+    risk_operator: float = P(0.15, "share of value", "assumption", "share of a deal's value lost when a public-data use goes wrong", ge=0, le=1)
+    loss_prob_off_exchange: float = P(
+        0.15, "probability", "assumption (unverified quality and provenance in bilateral trade)",
+        "chance an off-exchange deal in a compliant product goes wrong", ge=0, le=1)
+    loss_prob_exchange: float = P(
+        0.10, "probability", "assumption", "chance an on-exchange deal in a compliant uncertified product goes wrong "
+        "(the exchange's trust_premium cuts it for certified ones)", ge=0, le=1)
+    loss_prob_operator: float = P(
+        0.03, "probability", "assumption (governed public data)", "chance a public-data use goes wrong", ge=0, le=1)
+    noncompliant_loss_multiplier: float = P(
+        3.0, "×", "assumption", "chance a deal in a non-compliant product goes wrong, relative to a compliant one",
+        ge=1, le=100)
+    extra_purchase_value: float = P(
+        0.3, "share", "assumption (diminishing returns to data in one month)",
+        "δ: the k-th product a buyer buys in a month is worth δ^(k−1) of its value", ge=0, le=1)
+    max_purchases: int = P(3, "products/month", "assumption", "most products a buyer buys in a month", ge=1, le=20)
+    integration_cost: float = P(
+        0.05, "万元/deal", "assumption (a few staff days to check, clean and integrate a dataset)",
+        "a buyer's own cost of taking one data product into use: not paid to the seller", ge=0, le=1e3)
     misreport_propensity: float = P(
         0.1, "probability", "assumption", "chance a commercial user claims a public-interest purpose", ge=0, le=1,
         read_at="start"
@@ -614,7 +645,7 @@ class Behaviour(Section):
     retire_after: int = P(6, "months", "assumption", "months without sales after which a merchant retires a product", ge=1, le=120)
     price_adjust: float = P(0.05, "share", "assumption", "λ: multiplicative price step", ge=0, le=0.5)
     initial_price_share: float = P(
-        0.35, "share of value", "assumption", "launch price as a share of the value to an average buyer", gt=0, le=2
+        0.8, "share of value", "fitted to scenarios/targets/wuhan.yaml and the value capture of docs/ODD.md §8", "launch price as a share of the value to an average buyer", gt=0, le=2
     )
     marginal_cost: float = P(0.02, "万元/use", "assumption", "cost of serving one more buyer (price floor)", ge=0, le=1e4)
     fee_pass_through: float = P(
@@ -702,7 +733,8 @@ class Behaviour(Section):
         role="uncertainty", ge=0, le=1,
     )
     trust_recovery: float = P(
-        0.05, "share/month", "assumption", "share of the gap to a channel's initial trust that users regain each month",
+        0.05, "share/month", "assumption", "weight of the public signal, each channel's share of deals that went wrong "
+        "this month, in every user's trust in it (incidents fade as the signal shows deals going well)",
         role="uncertainty", ge=0, le=1,
     )
 

@@ -2,7 +2,9 @@
 
 Buyers pay their part of each price, the treasury pays data vouchers while its budget lasts,
 sellers pay the exchange fee on trades through an exchange and the broker commission on the
-deals brokers found. :func:`settle` computes the flows; :meth:`Settlement.post` writes them to the
+deals brokers found. Deals that went wrong cost their buyers part of the value; on an exchange its
+dispute process recovers a share of the loss from the seller, at a cost to the exchange.
+:func:`settle` computes the flows; :meth:`Settlement.post` writes them to the
 ledger. Operators' licences and revenue sharing are the operators' own
 (:class:`OperatorIncome` is what each reports); :func:`fund_spending` is the public-service
 fund's monthly rule (plan 三.5 反哺公共服务建设). Pure functions on arrays; no Mesa here.
@@ -30,8 +32,9 @@ class Settlement:
     """Money of the month's purchases, city-scale 万元.
 
     Per purchase: ``gross_tx`` (list price, 0 for a free use), ``paid_tx`` (by the buyer) and
-    ``voucher_tx`` (by the treasury). Per product (length ``n_products``): the flows to post and
-    the sales statistics.
+    ``voucher_tx`` (by the treasury), ``loss_tx`` (value the buyers lost, not money) and
+    ``recovered_tx`` (recovered from the seller). Per product (length ``n_products``): the flows to
+    post and the sales statistics.
     """
 
     gross_tx: np.ndarray
@@ -44,18 +47,24 @@ class Settlement:
     gross: np.ndarray  # revenue before fees
     units: np.ndarray  # city-scale units sold
     units_on_exchange: np.ndarray
+    lost: np.ndarray  # bool per purchase: the deal went wrong
+    loss_tx: np.ndarray
+    recovered_tx: np.ndarray
+    recoveries: np.ndarray  # seller → buyers, per product
+    dispute_costs: np.ndarray  # exchange → economy, per exchange (by index)
 
     @property
     def voucher_spend(self) -> float:
         return float(self.voucher_tx.sum())
 
     def post(self, ledger: Ledger, sellers: np.ndarray, buyers: int, treasury: int, exchanges: list[int],
-             brokers: int) -> None:
-        """Write the flows: sales, vouchers, exchange fees (in exchange order), broker commissions.
+             brokers: int, economy: int) -> None:
+        """Write the flows: sales, vouchers, exchange fees (in exchange order), broker commissions,
+        dispute recoveries and the exchanges' cost of resolving disputes.
 
         Args:
             sellers: ledger account of each product's owner.
-            buyers, treasury, brokers: the users', treasury's and brokers' accounts.
+            buyers, treasury, brokers, economy: the users', treasury's, brokers' and outside economy's accounts.
             exchanges: account of each exchange, by index.
         """
         ledger.transfer(buyers, sellers, "sale", self.sales)
@@ -64,11 +73,15 @@ class Settlement:
             ledger.transfer(sellers, account, "exchange_fee", fees)
         if self.commissions is not None:
             ledger.transfer(sellers, brokers, "broker_commission", self.commissions)
+        ledger.transfer(sellers, buyers, "dispute_recovery", self.recoveries)
+        for account, cost in zip(exchanges, self.dispute_costs.tolist()):
+            ledger.transfer(account, economy, "dispute_cost", cost)
 
 
 def settle(purchases: Purchases, n_products: int, represents: float, voucher_budget_left: float,
-           fee_rates: np.ndarray, commission_rate: float | None, by_operator: np.ndarray) -> Settlement:
-    """The money of the month's purchases.
+           fee_rates: np.ndarray, commission_rate: float | None, by_operator: np.ndarray, lost: np.ndarray,
+           dispute_cost: np.ndarray) -> Settlement:
+    """The money of the month's purchases, and of the deals that went wrong.
 
     Args:
         n_products: number of products (length of the per-product arrays).
@@ -79,6 +92,9 @@ def settle(purchases: Purchases, n_products: int, represents: float, voucher_bud
         commission_rate: broker commission on the deals brokers found (``purchases.brokered``),
             share; None without brokers.
         by_operator: (n_products,) bool, products of public-data operators (no commission).
+        lost: (purchases.n,) bool, the deals that went wrong (drawn with chance ``purchases.p_loss``).
+        dispute_cost: each exchange's cost of resolving one dispute (by index), 万元; a deal that went
+            wrong on an exchange with a dispute process (recovery > 0) is one dispute.
     """
     n = n_products
     product, via = purchases.product, purchases.via
@@ -95,6 +111,9 @@ def settle(purchases: Purchases, n_products: int, represents: float, voucher_bud
     if commission_rate is not None:
         found = purchases.brokered & (via == OFF_EXCHANGE) & ~by_operator[product]
         commissions = np.bincount(product[found], gross_tx[found], minlength=n) * commission_rate
+    loss_tx = np.where(lost, purchases.at_stake, 0.0) * represents
+    recovered_tx = loss_tx * purchases.recovery
+    disputed = lost & (via >= 0) & (purchases.recovery > 0)
     return Settlement(
         gross_tx=gross_tx,
         paid_tx=paid_tx,
@@ -106,6 +125,12 @@ def settle(purchases: Purchases, n_products: int, represents: float, voucher_bud
         gross=np.bincount(product, gross_tx, minlength=n),
         units=np.bincount(product, minlength=n) * represents,
         units_on_exchange=np.bincount(product[via >= 0], minlength=n) * represents,
+        lost=lost,
+        loss_tx=loss_tx,
+        recovered_tx=recovered_tx,
+        recoveries=np.bincount(product, recovered_tx, minlength=n),
+        dispute_costs=np.array([np.sum(disputed & (via == x)) for x in range(len(dispute_cost))])
+        * represents * np.asarray(dispute_cost, dtype=float),
     )
 
 

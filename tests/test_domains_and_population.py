@@ -61,8 +61,15 @@ def test_trust_and_awareness_change_through_methods():
     assert u.aware[:, 0].sum() == 2
     u.shock_trust(2, 0.5)
     assert (u.trust[:, 2] == 0.2).all() and (u.trust[:, 0] == 0.5).all()
-    u.learn_from_purchases(np.array([1]), np.array([5]), np.array([0]), month=7, maturity_gain=0.5, trust_gain=0.5)
+    u.learn_from_purchases(np.array([1]), np.array([5]), np.array([0]), np.array([True]), month=7, maturity_gain=0.5,
+                           trust_gain=0.5)
     assert u.trust[1, 0] == 0.75 and u.last_product[1] == 5 and u.last_purchase[1] == 7
+    # two deals of user 2 through channel 0, one went wrong: trust moves half-way to 1/2; the first is remembered
+    u.learn_from_purchases(np.array([2, 2]), np.array([8, 9]), np.array([0, 0]), np.array([True, False]), month=8,
+                           maturity_gain=0.5, trust_gain=0.5)
+    assert u.trust[2, 0] == 0.5 and u.last_product[2] == 8
+    u.hear_loss_rates(np.array([0]), np.array([0.5]), 0.5)
+    assert u.trust[1, 0] == 0.75 + 0.5 * (0.5 - 0.75)
 
 
 def test_products_listing_sales_and_deactivation():
