@@ -19,7 +19,12 @@ import numpy as np
 
 from sim import pricing
 from sim.population import OFF_EXCHANGE, Products
+from sim.quality import product_quality
 from sim.streams import choice_weighted, choice_without_replacement
+
+
+# Codes of a merchant's non-public inputs among candidate inputs (domains are 0, 1, …)
+OWN_DATA, COMMERCIAL_DATA = -2, -3
 
 
 class DataMerchant(mesa.Agent):
@@ -31,12 +36,15 @@ class DataMerchant(mesa.Agent):
         honesty: 0-1, lowers the chance it adds unauthorized personal data.
         focus: the user sector it builds for.
         cash: starting capital from investors, 万元.
+        own_quality: quality of its own (non-public) data, 0-1.
     """
 
-    def __init__(self, model, index: int, capability: float, honesty: float, focus: int, cash: float):
+    def __init__(self, model, index: int, capability: float, honesty: float, focus: int, cash: float,
+                 own_quality: float):
         super().__init__(model)
         self.index = index
         self.capability = capability
+        self.own_quality = own_quality
         self.honesty = honesty
         self.focus = focus
         self.account = model.ledger.open(f"merchant:{index}")
@@ -54,7 +62,8 @@ class DataMerchant(mesa.Agent):
 
     @classmethod
     def create(cls, model, rng: np.random.Generator) -> DataMerchant:
-        """A new merchant with capability, honesty, focus sector and capital drawn from ``rng``."""
+        """A new merchant with capability, honesty, focus sector and capital drawn from ``rng``, and
+        the quality of its own data from the ``own_data`` stream."""
         par = model.params.population.merchants
         weights = model.sector_weights
         merchant = cls(
@@ -63,6 +72,7 @@ class DataMerchant(mesa.Agent):
             honesty=float(rng.beta(par.honesty.a, par.honesty.b)),
             focus=choice_weighted(rng, weights / weights.sum()),
             cash=float(rng.exponential(par.initial_cash)),
+            own_quality=float(model.streams["own_data"].beta(par.own_data.a, par.own_data.b)),
         )
         model.n_merchants_ever += 1
         return merchant
@@ -105,7 +115,9 @@ class DataMerchant(mesa.Agent):
 
     @staticmethod
     def pay_costs(model, merchants: list[DataMerchant], n_products: np.ndarray) -> None:
-        """Every merchant pays its fixed and per-product costs, and interest on its debt.
+        """Every merchant pays its fixed and per-product costs, the commercial data its products
+        are built on (``commercial_data_cost`` each, to its suppliers outside the city's public
+        data, booked as operating cost), and interest on its debt.
 
         Args:
             n_products: active products per merchant index.
@@ -113,10 +125,14 @@ class DataMerchant(mesa.Agent):
         if not merchants:
             return
         par = model.params.population.merchants
+        p = model.products
+        commercial = p.merchant_owned() & p.view("commercial_data")
+        n_commercial = np.bincount(p.view("owner")[commercial], minlength=model.n_merchants_ever)
         accounts = np.array([x.account for x in merchants])
-        n_active = n_products[[x.index for x in merchants]]
+        index = [x.index for x in merchants]
         model.ledger.transfer(accounts, model.accounts["economy"], "operating_cost",
-                              par.fixed_cost + par.product_upkeep * n_active)
+                              par.fixed_cost + par.product_upkeep * n_products[index]
+                              + par.commercial_data_cost * n_commercial[index])
         debt = np.array([x.debt for x in merchants])
         rate = model.params.policy.data_assets.interest_rate
         model.ledger.transfer(accounts, model.accounts["bank"], "interest", debt * rate / 12)
@@ -207,35 +223,36 @@ class DataMerchant(mesa.Agent):
         return float(self.model.ledger.balance[self.account])
 
     def develop(self, pay: bool = True) -> int:
-        """Build a product from accessible inputs (MODEL §6.3) and sell it off-exchange at first.
-        ``pay=False`` for the pre-reform stock a merchant already owns when the run starts."""
+        """Build a product from the inputs worth building on (MODEL §6.3) and sell it off-exchange
+        at first. ``pay=False`` for the stock a merchant already owns when the spin-up starts."""
         m = self.model
         b = m.params.behaviour
         rng = m.streams["development"]
         if pay:
             m.ledger.transfer(self.account, m.accounts["economy"], "development", m.params.population.merchants.dev_cost)
         domains = m.domains
-        usable, gains = self._worthwhile_inputs()
-        if usable.size:
-            k = min(usable.size, 1 + int(rng.random() < b.p_second_input))
-            inputs = choice_without_replacement(rng, usable, gains / gains.sum(), k)
-            # sum / k is what np.mean computes, without its overhead
-            quality = self.capability * (float(domains.quality[inputs].sum()) / k) * (1 + b.own_data_bonus)
-            relevance = domains.relevance[inputs].sum(axis=0) / k
-            pair = (int(inputs[0]), int(inputs[1]) if k > 1 else -1)
-        else:
-            quality = self.capability * b.own_data_quality
-            relevance = np.full(domains.relevance.shape[1], b.default_relevance)
-            relevance[self.focus] = 1.0
-            pair = (-1, -1)
+        candidates, gains = self._worthwhile_inputs()
+        if not candidates.size:  # nothing worth its cost: the merchant's own data
+            candidates, gains = np.array([OWN_DATA]), np.ones(1)
+        k = min(candidates.size, 1 + int(rng.random() < b.p_second_input))
+        inputs = choice_without_replacement(rng, candidates, gains / gains.sum(), k)
+        public = inputs[inputs >= 0]
+        own, commercial = bool(np.any(inputs == OWN_DATA)), bool(np.any(inputs == COMMERCIAL_DATA))
+        private = own + commercial  # non-public inputs, relevant mainly to the merchant's sector
+        own_relevance = np.full(domains.relevance.shape[1], b.default_relevance)
+        own_relevance[self.focus] = 1.0
+        relevance = (domains.relevance[public].sum(axis=0) + private * own_relevance) / k
+        total = (float(domains.quality[public].sum()) + own * self.own_quality
+                 + commercial * m.params.population.merchants.commercial_data_quality)
+        processing = self.capability * (1 + b.own_data_bonus if public.size else 1.0)
+        pair = (int(public[0]) if public.size else -1, int(public[1]) if public.size > 1 else -1)
         compliant = not rng.random() < self._p_illicit(pair)
-        if not compliant:
-            quality *= 1 + b.illicit_quality_bonus
-        quality = min(1.0, quality)
+        quality = float(product_quality(processing, total / k, compliant, b.illicit_quality_bonus))
         return m.products.add(
             owner=self.index, by_operator=False, account=self.account, domains=pair, channel=OFF_EXCHANGE,
             quality=quality, price=self._launch_price(quality, relevance), compliant=compliant, created=m.month_index,
-            listing_taste=float(rng.normal()), relevance=relevance,
+            listing_taste=float(rng.normal()), relevance=relevance, own_quality=self.own_quality if own else None,
+            commercial=commercial, processing=processing,
         )
 
     def _p_illicit(self, pair: tuple[int, int]) -> float:
@@ -254,22 +271,28 @@ class DataMerchant(mesa.Agent):
         return (1 - self.honesty) * b.noncompliance_propensity / (1 + b.deterrence_elasticity * ratio)
 
     def _worthwhile_inputs(self) -> tuple[np.ndarray, np.ndarray]:
-        """The usable public-data domains worth building on, and the net gain of each over the
-        merchant's horizon (:func:`sim.pricing.input_gains`): an input's expected revenue
-        (quality × relevance to the merchant's sector × the market's expected product revenue)
-        less its licence (its operator's price × ``licence_uses``). A dearer licence shifts the
-        choice to other inputs; with no worthwhile input the merchant builds on its own data."""
+        """The inputs worth building on and the net gain of each over the merchant's horizon
+        (:func:`sim.pricing.input_gains`): usable public-data domains (their index), the merchant's
+        own data (``OWN_DATA``) and commercial data (``COMMERCIAL_DATA``). An input's expected
+        revenue is its quality × relevance to the merchant's sector (1 for its own and commercial
+        data, bought or kept for that sector) × the market's expected product revenue; from it are
+        taken its cost: a domain's licence (its operator's price × ``licence_uses``; 0 when open),
+        ``commercial_data_cost`` for commercial data, nothing for own data. A dearer licence shifts
+        the choice to other inputs."""
         m = self.model
-        domains = m.domains
+        domains, b = m.domains, m.params.behaviour
+        par = m.params.population.merchants
         usable = np.flatnonzero(domains.usable())
         licence = np.zeros(len(domains.ids))
         for op in m.operators:
             licence[op.domains] = op.licence_price
-        gains = pricing.input_gains(domains.quality[usable],
-                                    domains.relevance[usable, self.focus] + m.params.behaviour.relevance_floor,
-                                    licence[usable], m.expected_product_revenue, m.params.behaviour.payback_months)
+        codes = np.concatenate([usable, [OWN_DATA, COMMERCIAL_DATA]])
+        quality = np.concatenate([domains.quality[usable], [self.own_quality, par.commercial_data_quality]])
+        relevance = np.concatenate([domains.relevance[usable, self.focus], [1.0, 1.0]]) + b.relevance_floor
+        cost = np.concatenate([licence[usable], [0.0, par.commercial_data_cost]])
+        gains = pricing.input_gains(quality, relevance, cost, m.expected_product_revenue, b.payback_months)
         worth = gains > 0
-        return usable[worth], gains[worth]
+        return codes[worth], gains[worth]
 
     def _launch_price(self, quality: float, relevance: np.ndarray) -> float:
         """Launch price: a share of the product's value to an average buyer, at least marginal cost."""

@@ -221,6 +221,8 @@ class DataMarketModel(mesa.Model):
         d.govern(spend, b.quality_gain, b.governance_half, b.quality_decay)
         public = np.flatnonzero(self.products.view("by_operator"))
         self.products.set_quality(public, d.quality[self.products.domain_a[public]])
+        self.products.follow_inputs(d.quality, s.population.merchants.commercial_data_quality, b.quality_tracking,
+                                    b.illicit_quality_bonus)
         founded.do("set_price")
 
     def _spend_public_service_fund(self, operators: list[PublicDataOperator], funded: np.ndarray) -> None:
