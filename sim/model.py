@@ -106,18 +106,44 @@ class DataMarketModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, name=name: m.row[name]) for name in ("date", *NAMES)}
         )
+        self.spinup_month: int | None = None  # the month of the spin-up being run (negative), else None
         self._init_merchants()
+        self._spin_up()
 
     # ---- set-up --------------------------------------------------------------------------
 
     def _init_merchants(self) -> None:
+        """The merchants at the start of the spin-up (MODEL §5), each with its stock of products."""
         par = self.params.population.merchants
         rng = self.streams["init_merchants"]
+        self.spinup_month = -self.params.calendar.spinup_months
         for _ in range(par.initial_count):
             merchant = DataMerchant.create(self, rng)
             for _ in range(par.initial_products):
                 merchant.develop(pay=False)
         self.products_per_merchant = self._count_products()
+
+    def _spin_up(self) -> None:
+        """The pre-reform market (MODEL §5): ``calendar.spinup_months`` months before the calendar
+        start, with the scenario's parameters as they stand before any timeline event and no event
+        applied (no operator, no exchange open, no compliance regime). Merchants enter, develop,
+        sell bilaterally, retire products and exit; users buy, mature and learn trust; the market
+        forms its expectations. Domains keep their stated quality (the scenario describes them at
+        the calendar start). Nothing of these months is recorded: their ledger months are closed
+        and dropped, so the books open at the calendar start with the balances reached (cash,
+        debts, the investors' and economy's accounts) as opening balances, and products'
+        cumulative sales count from the calendar start."""
+        for month in range(-self.params.calendar.spinup_months, 0):
+            self.spinup_month = month
+            self._merchant_supply()
+            purchases, _ = self._demand()
+            money, _ = self._settlement(purchases)
+            self._supervision()
+            self._learning(purchases, money)
+            self.ledger.close_month()
+        self.ledger.months.clear()
+        self.products.open_books()
+        self.spinup_month = None
 
     # ---- the agents (Mesa's registry, in order of creation) -------------------------------------
 
@@ -144,12 +170,19 @@ class DataMarketModel(mesa.Model):
 
     @property
     def month_index(self) -> int:
-        """Index of the month being run (0 = calendar start; 0 also before the first step)."""
-        return max(self.steps - 1, 0)
+        """Index of the month being run (0 = calendar start; 0 also before the first step;
+        negative in the spin-up, :meth:`_spin_up`)."""
+        return self.spinup_month if self.spinup_month is not None else max(self.steps - 1, 0)
+
+    def date_of(self, month: int) -> dt.date:
+        """First day of month index ``month`` (negative: a month of the spin-up)."""
+        first = self.dates[0].year * 12 + self.dates[0].month - 1 + month
+        return dt.date(first // 12, first % 12 + 1, 1)
 
     @property
     def calendar_month(self) -> int:
-        return self.dates[self.month_index].month
+        """The month of the year (1-12) being run, in the spin-up too."""
+        return (self.dates[0].month - 1 + self.month_index) % 12 + 1
 
     def _count_products(self) -> np.ndarray:
         p = self.products

@@ -261,6 +261,14 @@ class Products:
         self.units_on_exchange[:n] += units_on_exchange
         self.revenue[:n] += gross
 
+    def open_books(self) -> None:
+        """Cumulative sales (units, units through exchanges, revenue) count from now: the calendar
+        start, after the spin-up. What buyers and sellers see (``recent``, ``last_sale``) is kept."""
+        n = self.n
+        self.units[:n] = 0.0
+        self.units_on_exchange[:n] = 0.0
+        self.revenue[:n] = 0.0
+
     def mark_sold(self, products: np.ndarray, month: int) -> None:
         self.last_sale[products] = month
 

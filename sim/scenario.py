@@ -73,7 +73,7 @@ class Calendar(Section):
                    clause="plan 一.(二) 工作目标")
 
     spinup_months: int = P(
-        24, "months", "the pre-2023 market: Wuhan's first exchange (东湖大数据交易中心, 2015) and bilateral trade, "
+        12, "months", "the pre-2023 market: Wuhan's first exchange (东湖大数据交易中心, 2015) and bilateral trade, "
         "no authorized operation", "months of the pre-reform market run before `start` and not recorded (MODEL §5)",
         ge=0, le=120, read_at="start",
     )
@@ -197,7 +197,7 @@ class Merchants(Section):
     commercial_data_quality: float = P(0.5, "0-1", "assumption", "quality of commercial data a merchant can buy",
                                        ge=0, le=1)
     commercial_data_cost: float = P(
-        1.0, "万元/product/month", "assumption", "monthly cost of the commercial data a product is built on", ge=0,
+        4.0, "万元/product/month", "assumption", "monthly cost of the commercial data a product is built on", ge=0,
         le=1e4,
     )
 

@@ -92,6 +92,7 @@ def test_merchants_borrow_against_sales_when_short_and_repay_down_to_a_reserve_w
     short, flush, idle = list(model.merchants)[:3]
     for x, cash in ((short, 0.5 * par.dev_cost), (flush, 5 * par.dev_cost), (idle, 2 * par.dev_cost)):
         _set_cash(model, x, cash)
+    short.sales.clear()  # its sales history from the spin-up, replaced by:
     short.sales.extend([10.0] * 6)  # 10 万元 a month: registered value 10 × 12 × valuation_multiple
     flush.debt, idle.debt = 100.0, 100.0
     loans = DataMerchant.finance(model, [short, flush, idle])
