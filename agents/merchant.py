@@ -235,17 +235,22 @@ class DataMerchant(mesa.Agent):
         if not candidates.size:  # nothing worth its cost: the merchant's own data
             candidates, gains = np.array([OWN_DATA]), np.ones(1)
         k = min(candidates.size, 1 + int(rng.random() < b.p_second_input))
-        inputs = choice_without_replacement(rng, candidates, gains / gains.sum(), k)
-        public = inputs[inputs >= 0]
-        own, commercial = bool(np.any(inputs == OWN_DATA)), bool(np.any(inputs == COMMERCIAL_DATA))
-        private = own + commercial  # non-public inputs, relevant mainly to the merchant's sector
-        own_relevance = np.full(domains.relevance.shape[1], b.default_relevance)
-        own_relevance[self.focus] = 1.0
-        relevance = (domains.relevance[public].sum(axis=0) + private * own_relevance) / k
+        p = gains / gains.sum()
+        # one input: the same draw as choice_without_replacement, without its loop
+        inputs = [int(candidates[choice_weighted(rng, p)])] if k == 1 else \
+            choice_without_replacement(rng, candidates, p, k).tolist()
+        public = [i for i in inputs if i >= 0]
+        own, commercial = OWN_DATA in inputs, COMMERCIAL_DATA in inputs
+        relevance = domains.relevance[public].sum(axis=0)
+        if own or commercial:  # non-public inputs, relevant mainly to the merchant's sector
+            private = own + commercial
+            relevance += private * b.default_relevance
+            relevance[self.focus] += private * (1 - b.default_relevance)
+        relevance /= k
         total = (float(domains.quality[public].sum()) + own * self.own_quality
                  + commercial * m.params.population.merchants.commercial_data_quality)
-        processing = self.capability * (1 + b.own_data_bonus if public.size else 1.0)
-        pair = (int(public[0]) if public.size else -1, int(public[1]) if public.size > 1 else -1)
+        processing = self.capability * (1 + b.own_data_bonus if public else 1.0)
+        pair = (public[0] if public else -1, public[1] if len(public) > 1 else -1)
         compliant = not rng.random() < self._p_illicit(pair)
         quality = float(product_quality(processing, total / k, compliant, b.illicit_quality_bonus))
         return m.products.add(
@@ -276,20 +281,17 @@ class DataMerchant(mesa.Agent):
         own data (``OWN_DATA``) and commercial data (``COMMERCIAL_DATA``). An input's expected
         revenue is its quality × relevance to the merchant's sector (1 for its own and commercial
         data, bought or kept for that sector) × the market's expected product revenue; from it are
-        taken its cost: a domain's licence (its operator's price × ``licence_uses``; 0 when open),
+        taken its cost: a domain's licence (``model.licences``: its operator's price × ``licence_uses``; 0 when open),
         ``commercial_data_cost`` for commercial data, nothing for own data. A dearer licence shifts
         the choice to other inputs."""
         m = self.model
         domains, b = m.domains, m.params.behaviour
         par = m.params.population.merchants
-        usable = np.flatnonzero(domains.usable())
-        licence = np.zeros(len(domains.ids))
-        for op in m.operators:
-            licence[op.domains] = op.licence_price
-        codes = np.concatenate([usable, [OWN_DATA, COMMERCIAL_DATA]])
-        quality = np.concatenate([domains.quality[usable], [self.own_quality, par.commercial_data_quality]])
-        relevance = np.concatenate([domains.relevance[usable, self.focus], [1.0, 1.0]]) + b.relevance_floor
-        cost = np.concatenate([licence[usable], [0.0, par.commercial_data_cost]])
+        usable = domains.usable_index()
+        codes = np.append(usable, (OWN_DATA, COMMERCIAL_DATA))
+        quality = np.append(domains.quality[usable], (self.own_quality, par.commercial_data_quality))
+        relevance = np.append(domains.relevance[usable, self.focus], (1.0, 1.0)) + b.relevance_floor
+        cost = np.append(m.licences[usable], (0.0, par.commercial_data_cost))
         gains = pricing.input_gains(quality, relevance, cost, m.expected_product_revenue, b.payback_months)
         worth = gains > 0
         return codes[worth], gains[worth]

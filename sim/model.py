@@ -107,6 +107,7 @@ class DataMarketModel(mesa.Model):
             model_reporters={name: (lambda m, name=name: m.row[name]) for name in ("date", *NAMES)}
         )
         self.spinup_month: int | None = None  # the month of the spin-up being run (negative), else None
+        self.licences = np.zeros(len(scenario.domains))  # monthly licence of each domain as input, 万元 (0: none)
         self._init_merchants()
         self._spin_up()
 
@@ -281,6 +282,9 @@ class DataMarketModel(mesa.Model):
         everyone = list(self.merchants)
         DataMerchant.pay_costs(self, everyone, self.products_per_merchant)
         loans = DataMerchant.finance(self, everyone)
+        self.licences = np.zeros(len(self.domains.ids))
+        for op in self.operators:
+            self.licences[op.domains] = op.licence_price
         chance = DataMerchant.development_chances(self, everyone, self.products_per_merchant)
         new = DataMerchant.develop_in_turn(everyone, self.rng.permutation(len(everyone)), chance,
                                            self.streams["development"])

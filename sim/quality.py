@@ -33,7 +33,7 @@ def product_quality(processing: np.ndarray | float, input_quality: np.ndarray | 
         compliant: False for a product with unauthorized personal data.
         illicit_quality_bonus: quality gain from that data, share.
     """
-    return np.minimum(1.0, processing * input_quality * np.where(compliant, 1.0, 1 + illicit_quality_bonus))
+    return np.minimum(1.0, processing * input_quality * (1 + illicit_quality_bonus * (1 - compliant)))
 
 
 def track(quality: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
