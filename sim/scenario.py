@@ -174,11 +174,11 @@ class Merchants(Section):
 
     ROLE = "uncertainty"
 
-    initial_count: int = P(150, "merchants", "assumption", "merchants active in 2023-01", ge=0, le=2000,
-                           read_at="start")
+    initial_count: int = P(150, "merchants", "assumption", "merchants at the start of the spin-up (MODEL §5)", ge=0,
+                           le=2000, read_at="start")
     initial_products: int = P(
         2, "products", "assumption (the pre-reform, mostly 场外 stock; MODEL §5)",
-        "off-exchange products each initial merchant owns", ge=0, le=20, read_at="start"
+        "off-exchange products each initial merchant owns at the start of the spin-up", ge=0, le=20, read_at="start"
     )
     capability: Beta = P(Beta(a=4.0, b=2.0), "0-1", "assumption", "capability θ ~ Beta(a, b)")
     honesty: Beta = P(Beta(a=6.0, b=1.5), "0-1", "assumption", "honesty h ~ Beta(a, b)")

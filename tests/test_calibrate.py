@@ -46,11 +46,11 @@ def scored(id_: str, moment: dict, value: float, uncertainty: float, use: str = 
 
 # ---- recovery of known parameters -------------------------------------------------------------
 
-TRUTH = {"behaviour.value_scale": 10.0, "behaviour.risk_exchange": 0.35}
+TRUTH = {"behaviour.value_scale": 10.0, "behaviour.risk_exchange": 0.4}
 BOUNDS = {"behaviour.value_scale": {"low": 5, "high": 25}, "behaviour.risk_exchange": {"low": 0.1, "high": 0.9}}
 # Within these of the truth: a sixth of value_scale (GMV moves ~10 % per unit; the mean of two
-# seeds is noisy by ~4 %) and 0.12 of risk_exchange (around 0.35 the exchange share moves ~0.03
-# per 0.1 — it is flat below 0.25, so the truth sits where the share identifies it; two seeds
+# seeds is noisy by ~4 %) and 0.12 of risk_exchange (around 0.4 the exchange share moves ~0.06
+# per 0.1 — half that below 0.3, so the truth sits where the share identifies it; two seeds
 # are noisy by ~0.015). The bounds' centre (15, 0.5) lies outside both.
 TOLERANCE = {"behaviour.value_scale": 10.0 / 6, "behaviour.risk_exchange": 0.12}
 
