@@ -5,8 +5,8 @@ sustained losses, severe violations or a penalty it cannot pay (MODEL §6.3).
 Merchants are few (hundreds), so each is a Mesa agent; what every merchant does alike each
 month (entry, costs, borrowing and repaying, the chance of developing, exit, price adaptation)
 is vectorised in class methods over ``model.agents_by_type[DataMerchant]`` and the products
-table. Only the development draws are taken merchant by merchant, in a random order
-(:meth:`DataMerchant.develop_in_turn`).
+table. Only the development decisions are taken merchant by merchant
+(:meth:`DataMerchant.develop_in_turn`), each from the merchant's own slot of the month's draws.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 from sim import pricing
 from sim.population import OFF_EXCHANGE, Products
 from sim.quality import product_quality
-from sim.streams import choice_weighted, choice_without_replacement
+from sim.streams import normal, pick, pick_distinct, poisson
 
 
 # Codes of a merchant's non-public inputs among candidate inputs (domains are 0, 1, …)
@@ -38,6 +38,8 @@ class DataMerchant(mesa.Agent):
         cash: starting capital from investors, 万元.
         own_quality: quality of its own (non-public) data, 0-1.
     """
+
+    DRAWS = 5  # uniforms a product's development takes (see :meth:`develop`)
 
     def __init__(self, model, index: int, capability: float, honesty: float, focus: int, cash: float,
                  own_quality: float):
@@ -61,18 +63,21 @@ class DataMerchant(mesa.Agent):
     # ---- the population -----------------------------------------------------------------------
 
     @classmethod
-    def create(cls, model, rng: np.random.Generator) -> DataMerchant:
-        """A new merchant with capability, honesty, focus sector and capital drawn from ``rng``, and
-        the quality of its own data from the ``own_data`` stream."""
+    def create(cls, model) -> DataMerchant:
+        """A new merchant with capability, honesty, focus sector and capital drawn from its own
+        generator, keyed by its index (the n-th merchant has the same traits whenever it enters),
+        and the quality of its own data from its own ``own_data`` generator."""
         par = model.params.population.merchants
         weights = model.sector_weights
+        rng = model.streams.generator("merchant", model.n_merchants_ever)
         merchant = cls(
             model, model.n_merchants_ever,
             capability=float(rng.beta(par.capability.a, par.capability.b)),
             honesty=float(rng.beta(par.honesty.a, par.honesty.b)),
-            focus=choice_weighted(rng, weights / weights.sum()),
+            focus=pick(weights, rng.random()),
             cash=float(rng.exponential(par.initial_cash)),
-            own_quality=float(model.streams["own_data"].beta(par.own_data.a, par.own_data.b)),
+            own_quality=float(model.streams.generator("own_data", model.n_merchants_ever).beta(par.own_data.a,
+                                                                                              par.own_data.b)),
         )
         model.n_merchants_ever += 1
         return merchant
@@ -106,9 +111,9 @@ class DataMerchant(mesa.Agent):
         s = model.params
         par = s.population.merchants
         grant = s.policy.cultivation.entry_subsidy
-        n_new = rng.poisson(par.entry_rate * (1 + s.policy.cultivation.effect) * attractiveness)
+        n_new = poisson(par.entry_rate * (1 + s.policy.cultivation.effect) * attractiveness, rng.random())
         for _ in range(n_new):
-            merchant = cls.create(model, rng)
+            merchant = cls.create(model)
             model.ledger.transfer(merchant.account, model.accounts["economy"], "development", par.entry_cost)
             model.ledger.transfer(model.accounts["treasury"], merchant.account, "entry_subsidy", grant)
         return int(n_new)
@@ -180,15 +185,13 @@ class DataMerchant(mesa.Agent):
         return np.where(full, np.nan, chance)
 
     @staticmethod
-    def develop_in_turn(merchants: list[DataMerchant], order: np.ndarray, chance: np.ndarray,
-                        rng: np.random.Generator) -> np.ndarray:
-        """Activation: merchants take their turn in ``order`` (a random permutation); each that may
-        develop draws from ``rng`` (the development stream) whether it develops a product now,
-        with its ``chance``. The turns are sequential because a product's own draws follow its
-        developer's in the same stream. Returns the new products."""
+    def develop_in_turn(merchants: list[DataMerchant], chance: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Activation: each merchant that may develop does so now with its ``chance``, in order of
+        entry. ``u`` holds each merchant's own draws of the month, ``(len(merchants), 1 + DRAWS)``:
+        column 0 decides, the rest are the product's (:meth:`develop`). Returns the new products."""
         chance = chance.tolist()
-        new = [merchants[i].develop() for i in order.tolist()
-               if not math.isnan(chance[i]) and rng.random() < chance[i]]
+        new = [merchants[i].develop(u[i, 1:]) for i in range(len(merchants))
+               if not math.isnan(chance[i]) and u[i, 0] < chance[i]]
         return np.array(new, dtype=np.int64)
 
     @staticmethod
@@ -222,23 +225,21 @@ class DataMerchant(mesa.Agent):
     def cash(self) -> float:
         return float(self.model.ledger.balance[self.account])
 
-    def develop(self, pay: bool = True) -> int:
+    def develop(self, u: np.ndarray, pay: bool = True) -> int:
         """Build a product from the inputs worth building on (MODEL §6.3) and sell it off-exchange
-        at first. ``pay=False`` for the stock a merchant already owns when the spin-up starts."""
+        at first. ``u``: the merchant's :attr:`DRAWS` uniforms for this product (a second input,
+        the two inputs, compliance, listing taste). ``pay=False`` for the stock a merchant already
+        owns when the spin-up starts."""
         m = self.model
         b = m.params.behaviour
-        rng = m.streams["development"]
         if pay:
             m.ledger.transfer(self.account, m.accounts["economy"], "development", m.params.population.merchants.dev_cost)
         domains = m.domains
         candidates, gains = self._worthwhile_inputs()
         if not candidates.size:  # nothing worth its cost: the merchant's own data
             candidates, gains = np.array([OWN_DATA]), np.ones(1)
-        k = min(candidates.size, 1 + int(rng.random() < b.p_second_input))
-        p = gains / gains.sum()
-        # one input: the same draw as choice_without_replacement, without its loop
-        inputs = [int(candidates[choice_weighted(rng, p)])] if k == 1 else \
-            choice_without_replacement(rng, candidates, p, k).tolist()
+        k = min(candidates.size, 1 + int(u[0] < b.p_second_input))
+        inputs = pick_distinct(candidates, gains, u[1:1 + k]).tolist()
         public = [i for i in inputs if i >= 0]
         own, commercial = OWN_DATA in inputs, COMMERCIAL_DATA in inputs
         relevance = domains.relevance[public].sum(axis=0)
@@ -251,12 +252,12 @@ class DataMerchant(mesa.Agent):
                  + commercial * m.params.population.merchants.commercial_data_quality)
         processing = self.capability * (1 + b.own_data_bonus if public else 1.0)
         pair = (public[0] if public else -1, public[1] if len(public) > 1 else -1)
-        compliant = not rng.random() < self._p_illicit(pair)
+        compliant = not u[3] < self._p_illicit(pair)
         quality = float(product_quality(processing, total / k, compliant, b.illicit_quality_bonus))
         return m.products.add(
             owner=self.index, by_operator=False, account=self.account, domains=pair, channel=OFF_EXCHANGE,
             quality=quality, price=self._launch_price(quality, relevance), compliant=compliant, created=m.month_index,
-            listing_taste=float(rng.normal()), relevance=relevance, own_quality=self.own_quality if own else None,
+            listing_taste=normal(float(u[4])), relevance=relevance, own_quality=self.own_quality if own else None,
             commercial=commercial, processing=processing,
         )
 

@@ -96,20 +96,21 @@ class Regulator(mesa.Agent):
         m = self.model
         if not self.active or not m.merchants:
             return Audit()
-        rng = m.streams["supervision"]
+        draws = m.streams.month(m.month_index)
         merchants = list(m.merchants)
         rate = self.audit_rate()
-        audited = [x for x, u in zip(merchants, rng.random(len(merchants))) if u < rate]
+        audited = [x for x, u in zip(merchants, draws.slots("audit", [x.index for x in merchants])) if u < rate]
         products = m.products
         par = self.params
         noncompliant = np.flatnonzero(products.merchant_owned() & ~products.view("compliant"))
         owner = products.owner[noncompliant]
+        detection = draws.slots("detection", noncompliant)  # one draw per product, from its slot
         out = {"violations_detected": 0.0, "penalties": 0.0, "confiscations": 0.0, "uncollected": 0.0,
                "largest_fine_share": 0.0}
         insolvent = set()
         for merchant in audited:
-            bad = noncompliant[owner == merchant.index]  # an audit changes only its own merchant's products
-            found = bad[rng.random(bad.size) < par.detection_prob]
+            own = owner == merchant.index  # an audit changes only its own merchant's products
+            found = noncompliant[own & (detection < par.detection_prob)]
             for product, serious in zip(found.tolist(), self.serious(found).tolist()):
                 out["violations_detected"] += 1
                 if par.tolerance_first_minor and merchant.warn():
@@ -139,7 +140,7 @@ class Regulator(mesa.Agent):
         b = m.params.behaviour
         important = m.domains.touches_important(products.domain_a[bad], products.domain_b[bad])
         chance = b.incident_prob * np.where(important, b.important_incident_multiplier, 1.0)
-        hit = bad[m.streams["incidents"].random(bad.size) < chance]
+        hit = bad[m.streams.month(m.month_index).slots("incidents", bad) < chance]
         if hit.size:
             users = m.users
             for product, column in zip(hit.tolist(), trust_column(products.channel[hit]).tolist()):

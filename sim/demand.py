@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.clearing import clear, draw_candidates, exposure_weights
 from sim.population import OFF_EXCHANGE, OPERATOR, Products, Users, trust_column
+from sim.streams import MonthDraws
 
 
 @dataclass(frozen=True)
@@ -54,22 +55,24 @@ class Purchases:
         return int(self.buyers.size)
 
 
-def needs(rng: np.random.Generator, maturity: np.ndarray, need_rate: float, need_base: float) -> np.ndarray:
+def needs(u: np.ndarray, maturity: np.ndarray, need_rate: float, need_base: float) -> np.ndarray:
     """Indices of the users who need data this month: chance ``need_rate × (need_base + μ)``.
 
     Args:
+        u: one uniform per user (its slot draw of the month).
         maturity: data maturity μ of each user, 0-1.
         need_rate: probability/month at ``need_base + μ = 1``.
         need_base: the part of the need that does not grow with maturity.
     """
-    return np.flatnonzero(rng.random(maturity.size) < need_rate * (need_base + maturity))
+    return np.flatnonzero(u < need_rate * (need_base + maturity))
 
 
-def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
+def shop(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
          broker_boost: int, voucher_rate: float, approved: np.ndarray) -> Purchases:
     """Buyers see candidates and buy the one with the highest positive utility ``V − p − R``.
 
     Args:
+        draws: the month's random draws; each buyer's candidates come from its own slot.
         buyers: users in need this month (from :func:`needs`).
         b: the scenario's ``behaviour`` section (candidates, value, risk, fee pass-through).
         broker_boost: extra off-exchange candidates brokers bring (0 without brokers).
@@ -78,7 +81,7 @@ def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: P
     """
     if products.n == 0:  # nothing is for sale yet (e.g. a market that starts empty): nobody buys
         buyers, approved = buyers[:0], approved[:0]
-    cand, via, brokered = _candidates(rng, buyers, users, products, venues, b, broker_boost)
+    cand, via, brokered = _candidates(draws, buyers, users, products, venues, b, broker_boost)
     valid = cand >= 0
     c = np.where(valid, cand, 0)
     usability = np.where(via == OPERATOR, b.raw_data_usability, 1.0)  # raw public data needs processing
@@ -118,7 +121,7 @@ def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: P
     )
 
 
-def _candidates(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
+def _candidates(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
                 broker_boost: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``(len(buyers), k)`` candidate products (-1: empty slot), the via of each slot, and
     the ``(k,)`` columns the brokers found (the last ``broker_boost`` off-exchange slots).
@@ -132,13 +135,14 @@ def _candidates(rng: np.random.Generator, buyers: np.ndarray, users: Users, prod
     channel = products.view("channel")
     weights = exposure_weights(products.view("recent"), b.popularity_weight)
     off = np.flatnonzero(products.merchant_owned())
-    blocks = [draw_candidates(rng, off, weights[off], m, b.k_off + broker_boost)]
+    blocks = [draw_candidates(draws.slots("candidates_off", buyers, b.k_off + broker_boost), off, weights[off])]
     vias = [OFF_EXCHANGE]
     for x in venues.open:
         pool = np.flatnonzero(active & (channel == x))
-        cand = draw_candidates(rng, pool, weights[pool], m, b.k_on + int(venues.reach[x]))
+        k = b.k_on + int(venues.reach[x])
+        cand = draw_candidates(draws.slots(f"candidates_on:{x}", buyers, k), pool, weights[pool])
         coverage = pool.size / max(off.size, 1)  # a search finds what the catalogue holds
-        cand[(rng.random(cand.shape) >= coverage) | ~users.aware[buyers, x][:, None]] = -1
+        cand[(draws.slots(f"coverage:{x}", buyers, k) >= coverage) | ~users.aware[buyers, x][:, None]] = -1
         blocks.append(cand)
         vias.append(x)
     public = np.flatnonzero(active & (channel == OPERATOR))

@@ -21,8 +21,8 @@ def paired_lower_bound(diffs, level: float = 0.90) -> float:
 
 
 def with_governance_budget(factor: float) -> Scenario:
-    """The small baseline with the fiscal governance budget of its ``set`` event × ``factor``."""
-    data = Scenario.load(BASELINE, overrides=SMALL).model_dump()
+    """The baseline (full size) with the fiscal governance budget of its ``set`` event × ``factor``."""
+    data = Scenario.load(BASELINE).model_dump()
     for event in data["timeline"]:
         if event.get("set") and "policy.fiscal.governance_budget" in event["set"]:
             event["set"]["policy.fiscal.governance_budget"] *= factor
@@ -49,11 +49,12 @@ def test_product_quality_moves_a_share_of_the_way_to_what_its_current_inputs_sup
 
 def test_more_fiscal_governance_raises_merchant_product_quality_and_value_created():
     """×3 the fiscal governance budget (plan 三 保障措施(二)): domains improve, and so do the
-    merchant products built on them, and the value users get from them (paired over 16 seeds:
-    products differ between the paired runs once a development draw differs, so six are too few)."""
+    merchant products built on them, and the value users get from them (paired over ten seeds,
+    at the baseline's 20 000 users: value created rises by about 1 %, less than the test scale's
+    noise)."""
     base, more = with_governance_budget(1.0), with_governance_budget(3.0)
     quality, value = [], []
-    for seed in range(16):
+    for seed in range(10):
         a, b = run(base, seed), run(more, seed)  # full: the products table
         q = [r.products.loc[(r.products.owner_kind == "merchant") & r.products.active, "quality"].mean() for r in (a, b)]
         v = [r.yearly.loc[r.yearly.year == 2025, "value_created"].item() for r in (a, b)]
