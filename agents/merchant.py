@@ -20,7 +20,12 @@ import numpy as np
 from sim import institutions, pricing
 from sim.domains import NO_OPERATOR
 from sim.population import OFF_EXCHANGE, Products
+from sim.quality import product_quality
 from sim.streams import beta, normal, pick, pick_distinct, poisson
+
+
+# Codes of a merchant's non-public inputs among candidate inputs (domains are 0, 1, …)
+OWN_DATA, COMMERCIAL_DATA = -2, -3
 
 
 class DataMerchant(mesa.Agent):
@@ -32,14 +37,17 @@ class DataMerchant(mesa.Agent):
         honesty: 0-1, lowers the chance it adds unauthorized personal data.
         focus: the user sector it builds for.
         cash: starting capital from investors, 万元.
+        own_quality: quality of its own (non-public) data, 0-1.
     """
 
     DRAWS = 5  # uniforms a product's development takes (see :meth:`develop`)
 
-    def __init__(self, model, index: int, capability: float, honesty: float, focus: int, cash: float):
+    def __init__(self, model, index: int, capability: float, honesty: float, focus: int, cash: float,
+                 own_quality: float):
         super().__init__(model)
         self.index = index
         self.capability = capability
+        self.own_quality = own_quality
         self.honesty = honesty
         self.focus = focus
         self.account = model.ledger.open(f"merchant:{index}")
@@ -58,8 +66,8 @@ class DataMerchant(mesa.Agent):
 
     @classmethod
     def create(cls, model, u: np.ndarray) -> DataMerchant:
-        """A new merchant with capability, honesty, focus sector and capital drawn from ``u``, the
-        4 uniforms of its slot, its index (:meth:`traits_draws`)."""
+        """A new merchant with capability, honesty, focus sector, capital and the quality of its own
+        data drawn from ``u``, the uniforms of its slot, its index (:meth:`traits_draws`)."""
         par = model.params.population.merchants
         u = u.tolist()
         merchant = cls(
@@ -68,16 +76,18 @@ class DataMerchant(mesa.Agent):
             honesty=beta(par.honesty.a, par.honesty.b, u[1]),
             focus=pick(model.sector_weights, u[2]),
             cash=-par.initial_cash * math.log1p(-u[3]),  # exponential with mean initial_cash
+            own_quality=beta(par.own_data.a, par.own_data.b, u[4]),
         )
         model.n_merchants_ever += 1
         return merchant
 
     @staticmethod
     def traits_draws(model, n: int) -> np.ndarray:
-        """The ``(n, 4)`` uniforms of the next ``n`` merchants' traits, from their slots (their
-        indices): the n-th merchant has the same traits whenever it enters."""
+        """The ``(n, 5)`` uniforms of the next ``n`` merchants' traits (capability, honesty, focus,
+        capital, own-data quality), from their slots (their indices): the n-th merchant has the same
+        traits whenever it enters."""
         first = model.n_merchants_ever
-        return model.streams.slots("merchant", 0, np.arange(first, first + n), 4)
+        return model.streams.slots("merchant", 0, np.arange(first, first + n), 5)
 
     @staticmethod
     def attractiveness(model, recent_profit: list[float]) -> float:
@@ -117,7 +127,9 @@ class DataMerchant(mesa.Agent):
 
     @staticmethod
     def pay_costs(model, merchants: list[DataMerchant], n_products: np.ndarray) -> None:
-        """Every merchant pays its fixed and per-product costs, and interest on its debt.
+        """Every merchant pays its fixed and per-product costs, the commercial data its products
+        are built on (``commercial_data_cost`` each, to its suppliers outside the city's public
+        data, booked as operating cost), and interest on its debt.
 
         Args:
             n_products: active products per merchant index.
@@ -125,10 +137,14 @@ class DataMerchant(mesa.Agent):
         if not merchants:
             return
         par = model.params.population.merchants
+        p = model.products
+        commercial = p.merchant_owned() & p.view("commercial_data")
+        n_commercial = np.bincount(p.view("owner")[commercial], minlength=model.n_merchants_ever)
         accounts = np.array([x.account for x in merchants])
-        n_active = n_products[[x.index for x in merchants]]
+        index = [x.index for x in merchants]
         model.ledger.transfer(accounts, model.accounts["economy"], "operating_cost",
-                              par.fixed_cost + par.product_upkeep * n_active)
+                              par.fixed_cost + par.product_upkeep * n_products[index]
+                              + par.commercial_data_cost * n_commercial[index])
         debt = np.array([x.debt for x in merchants])
         rate = DataMerchant.loan_rate(model)
         model.ledger.transfer(accounts, model.accounts["bank"], "interest", debt * rate / 12)
@@ -272,36 +288,39 @@ class DataMerchant(mesa.Agent):
         return float(self.model.ledger.balance[self.account])
 
     def develop(self, u: np.ndarray, pay: bool = True) -> int:
-        """Build a product from accessible inputs (MODEL §6.3) and sell it off-exchange at first.
-        ``u``: the merchant's :attr:`DRAWS` uniforms for this product (a second input, the two
-        inputs, compliance, listing taste). ``pay=False`` for the pre-reform stock a merchant
-        already owns when the run starts."""
+        """Build a product from the inputs worth building on (MODEL §6.3) and sell it off-exchange
+        at first. ``u``: the merchant's :attr:`DRAWS` uniforms for this product (a second input,
+        the two inputs, compliance, listing taste). ``pay=False`` for the stock a merchant already
+        owns when the spin-up starts."""
         m = self.model
         b = m.params.behaviour
         if pay:
             m.ledger.transfer(self.account, m.accounts["economy"], "development", m.params.population.merchants.dev_cost)
         domains = m.domains
-        usable, gains = self._worthwhile_inputs()
-        if usable.size:
-            k = min(usable.size, 1 + int(u[0] < b.p_second_input))
-            inputs = pick_distinct(usable, gains, u[1:1 + k])
-            # sum / k is what np.mean computes, without its overhead
-            quality = self.capability * (float(domains.quality[inputs].sum()) / k) * (1 + b.own_data_bonus)
-            relevance = domains.relevance[inputs].sum(axis=0) / k
-            pair = (int(inputs[0]), int(inputs[1]) if k > 1 else -1)
-        else:
-            quality = self.capability * b.own_data_quality
-            relevance = np.full(domains.relevance.shape[1], b.default_relevance)
-            relevance[self.focus] = 1.0
-            pair = (-1, -1)
+        candidates, gains = self._worthwhile_inputs()
+        if not candidates.size:  # nothing worth its cost: the merchant's own data
+            candidates, gains = np.array([OWN_DATA]), np.ones(1)
+        k = min(candidates.size, 1 + int(u[0] < b.p_second_input))
+        inputs = pick_distinct(candidates, gains, u[1:1 + k]).tolist()
+        public = [i for i in inputs if i >= 0]
+        own, commercial = OWN_DATA in inputs, COMMERCIAL_DATA in inputs
+        relevance = domains.relevance[public].sum(axis=0)
+        if own or commercial:  # non-public inputs, relevant mainly to the merchant's sector
+            private = own + commercial
+            relevance += private * b.default_relevance
+            relevance[self.focus] += private * (1 - b.default_relevance)
+        relevance /= k
+        total = (float(domains.quality[public].sum()) + own * self.own_quality
+                 + commercial * m.params.population.merchants.commercial_data_quality)
+        processing = self.capability * (1 + b.own_data_bonus if public else 1.0)
+        pair = (public[0] if public else -1, public[1] if len(public) > 1 else -1)
         compliant = not u[3] < self._p_illicit(pair)
-        if not compliant:
-            quality *= 1 + b.illicit_quality_bonus
-        quality = min(1.0, quality)
+        quality = float(product_quality(processing, total / k, compliant, b.illicit_quality_bonus))
         return m.products.add(
             owner=self.index, by_operator=False, account=self.account, domains=pair, channel=OFF_EXCHANGE,
             quality=quality, price=self._launch_price(quality, relevance), compliant=compliant, created=m.month_index,
-            listing_taste=normal(float(u[4])), relevance=relevance,
+            listing_taste=normal(float(u[4])), relevance=relevance, own_quality=self.own_quality if own else None,
+            commercial=commercial, processing=processing,
         )
 
     def _p_illicit(self, pair: tuple[int, int]) -> float:
@@ -320,25 +339,28 @@ class DataMerchant(mesa.Agent):
         return (1 - self.honesty) * b.noncompliance_propensity / (1 + b.deterrence_elasticity * ratio)
 
     def _worthwhile_inputs(self) -> tuple[np.ndarray, np.ndarray]:
-        """The usable public-data domains worth building on, and the net gain of each over the
-        merchant's horizon (:func:`sim.pricing.input_gains`): an input's expected revenue
-        (quality × relevance to the merchant's sector × the market's expected product revenue)
-        less its licence (its operator's price × ``licence_uses``). A dearer licence shifts the
-        choice to other inputs; with no worthwhile input the merchant builds on its own data."""
+        """The inputs worth building on and the net gain of each over the merchant's horizon
+        (:func:`sim.pricing.input_gains`): usable public-data domains (their index), the merchant's
+        own data (``OWN_DATA``) and commercial data (``COMMERCIAL_DATA``). An input's expected
+        revenue is its quality × relevance to the merchant's sector (1 for its own and commercial
+        data, bought or kept for that sector) × the market's expected product revenue; from it are
+        taken its cost: a domain's licence (``model.licences``: its operator's price × ``licence_uses``; 0 when open),
+        ``commercial_data_cost`` for commercial data, nothing for own data. A dearer licence shifts
+        the choice to other inputs."""
         m = self.model
-        domains = m.domains
-        usable = np.flatnonzero(domains.usable())
-        licence = np.zeros(len(domains.ids))
-        for op in m.operators:
-            licence[op.domains] = op.licence_price
+        domains, b = m.domains, m.params.behaviour
+        par = m.params.population.merchants
+        usable = domains.usable_index()
+        codes = np.append(usable, (OWN_DATA, COMMERCIAL_DATA))
         rights = m.params.policy.rights  # copies take a share of what an authorized input earns (Wuxi art. 41)
         take = institutions.imitation_take(rights.imitation_share, rights.protection, rights.protection_effect)
         kept = 1 - take * self._on_authorized_data(m, usable, np.full(usable.size, -1))
-        gains = pricing.input_gains(domains.quality[usable] * kept,
-                                    domains.relevance[usable, self.focus] + m.params.behaviour.relevance_floor,
-                                    licence[usable], m.expected_product_revenue, m.params.behaviour.payback_months)
+        quality = np.append(domains.quality[usable] * kept, (self.own_quality, par.commercial_data_quality))
+        relevance = np.append(domains.relevance[usable, self.focus], (1.0, 1.0)) + b.relevance_floor
+        cost = np.append(m.licences[usable], (0.0, par.commercial_data_cost))
+        gains = pricing.input_gains(quality, relevance, cost, m.expected_product_revenue, b.payback_months)
         worth = gains > 0
-        return usable[worth], gains[worth]
+        return codes[worth], gains[worth]
 
     def _launch_price(self, quality: float, relevance: np.ndarray) -> float:
         """Launch price: a share of the product's value to an average buyer, at least marginal cost."""

@@ -46,9 +46,15 @@ class Domains:
         """Domains a merchant can build on: open ones, and authorized ones an operator runs."""
         return self._usable
 
+    def usable_index(self) -> np.ndarray:
+        """Indices of the :meth:`usable` domains."""
+        return self._usable_index
+
     def _find_usable(self) -> np.ndarray:
         usable = (self.status == "open") | (self.operator != NO_OPERATOR)
         usable.flags.writeable = False
+        self._usable_index = np.flatnonzero(usable)
+        self._usable_index.flags.writeable = False
         return usable
 
     def unrestricted(self) -> np.ndarray:

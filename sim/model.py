@@ -106,12 +106,17 @@ class DataMarketModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, name=name: m.row[name]) for name in ("date", *NAMES)}
         )
+        self.spinup_month: int | None = None  # the month of the spin-up being run (negative), else None
+        self.licences = np.zeros(len(scenario.domains))  # monthly licence of each domain as input, 万元 (0: none)
         self._init_merchants()
+        self._spin_up()
 
     # ---- set-up --------------------------------------------------------------------------
 
     def _init_merchants(self) -> None:
+        """The merchants at the start of the spin-up (MODEL §5), each with its stock of products."""
         par = self.params.population.merchants
+        self.spinup_month = -self.params.calendar.spinup_months
         founders = [DataMerchant.create(self, u) for u in DataMerchant.traits_draws(self, par.initial_count)]
         draws = self.streams.slots("initial_products", 0, [x.index for x in founders],
                                    DataMerchant.DRAWS * par.initial_products)
@@ -119,6 +124,28 @@ class DataMarketModel(mesa.Model):
             for j in range(par.initial_products):
                 merchant.develop(u[j * DataMerchant.DRAWS:(j + 1) * DataMerchant.DRAWS], pay=False)
         self.products_per_merchant = self._count_products()
+
+    def _spin_up(self) -> None:
+        """The pre-reform market (MODEL §5): ``calendar.spinup_months`` months before the calendar
+        start, with the scenario's parameters as they stand before any timeline event and no event
+        applied (no operator, no exchange open, no compliance regime). Merchants enter, develop,
+        sell bilaterally, retire products and exit; users buy, mature and learn trust; the market
+        forms its expectations. Domains keep their stated quality (the scenario describes them at
+        the calendar start). Nothing of these months is recorded: their ledger months are closed
+        and dropped, so the books open at the calendar start with the balances reached (cash,
+        debts, the investors' and economy's accounts) as opening balances, and products'
+        cumulative sales count from the calendar start."""
+        for month in range(-self.params.calendar.spinup_months, 0):
+            self.spinup_month = month
+            self._merchant_supply()
+            purchases, _ = self._demand()
+            money, _ = self._settlement(purchases)
+            self._supervision()
+            self._learning(purchases, money)
+            self.ledger.close_month()
+        self.ledger.months.clear()
+        self.products.open_books()
+        self.spinup_month = None
 
     # ---- the agents (Mesa's registry, in order of creation) -------------------------------------
 
@@ -145,12 +172,19 @@ class DataMarketModel(mesa.Model):
 
     @property
     def month_index(self) -> int:
-        """Index of the month being run (0 = calendar start; 0 also before the first step)."""
-        return max(self.steps - 1, 0)
+        """Index of the month being run (0 = calendar start; 0 also before the first step;
+        negative in the spin-up, :meth:`_spin_up`)."""
+        return self.spinup_month if self.spinup_month is not None else max(self.steps - 1, 0)
+
+    def date_of(self, month: int) -> dt.date:
+        """First day of month index ``month`` (negative: a month of the spin-up)."""
+        first = self.dates[0].year * 12 + self.dates[0].month - 1 + month
+        return dt.date(first // 12, first % 12 + 1, 1)
 
     @property
     def calendar_month(self) -> int:
-        return self.dates[self.month_index].month
+        """The month of the year (1-12) being run, in the spin-up too."""
+        return (self.dates[0].month - 1 + self.month_index) % 12 + 1
 
     def _count_products(self) -> np.ndarray:
         p = self.products
@@ -222,6 +256,8 @@ class DataMarketModel(mesa.Model):
         d.govern(spend, b.quality_gain, b.governance_half, b.quality_decay)
         public = np.flatnonzero(self.products.view("by_operator"))
         self.products.set_quality(public, d.quality[self.products.domain_a[public]])
+        self.products.follow_inputs(d.quality, s.population.merchants.commercial_data_quality, b.quality_tracking,
+                                    b.illicit_quality_bonus)
         founded.do("set_price")
 
     def _spend_public_service_fund(self, operators: list[PublicDataOperator], funded: np.ndarray) -> None:
@@ -248,6 +284,9 @@ class DataMarketModel(mesa.Model):
         everyone = list(self.merchants)
         DataMerchant.pay_costs(self, everyone, self.products_per_merchant)
         loans = DataMerchant.finance(self, everyone)
+        self.licences = np.zeros(len(self.domains.ids))
+        for op in self.operators:
+            self.licences[op.domains] = op.licence_price
         chance = DataMerchant.development_chances(self, everyone, self.products_per_merchant)
         new = DataMerchant.develop_in_turn(everyone, chance, draws.slots("development", [x.index for x in everyone],
                                                                           1 + DataMerchant.DRAWS))

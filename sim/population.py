@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.quality import product_quality, track
+
 # Channel codes of a product; exchanges are 0, 1, 2, …
 OFF_EXCHANGE = -1
 OPERATOR = -2
@@ -129,6 +131,10 @@ class Products:
         "account": np.int64,  # ledger account of the owner
         "domain_a": np.int64,  # public-data input domains, -1 if none
         "domain_b": np.int64,
+        "own_data": bool,  # built on (also) its merchant's own data
+        "own_quality": float,  # quality of that own data, 0-1
+        "commercial_data": bool,  # built on (also) bought commercial data
+        "processing": float,  # merchant's processing factor: capability × (1 + own_data_bonus on public inputs)
         "channel": np.int64,  # OFF_EXCHANGE, OPERATOR or an exchange index
         "quality": float,
         "price": float,
@@ -158,9 +164,13 @@ class Products:
 
     def add(self, *, owner: int, by_operator: bool, account: int, domains: tuple[int, int], channel: int,
             quality: float, price: float, compliant: bool, created: int, listing_taste: float,
-            relevance: np.ndarray) -> int:
+            relevance: np.ndarray, own_quality: float | None = None, commercial: bool = False,
+            processing: float = 1.0) -> int:
         """Append one product and return its index. Only operators and merchants own products:
-        exchanges never do (plan 三.2 场所与数据商功能分离), so there is no owner kind for them."""
+        exchanges never do (plan 三.2 场所与数据商功能分离), so there is no owner kind for them.
+        ``own_quality`` is the quality of the owner's own data when the product is built on it
+        (None if not), ``commercial`` whether it is built on bought commercial data, and
+        ``processing`` the merchant's processing factor (:func:`sim.quality.product_quality`)."""
         if self.n == self.owner.size:
             self._grow()
         i = self.n
@@ -170,6 +180,10 @@ class Products:
         self.by_operator[i] = by_operator
         self.account[i] = account
         self.domain_a[i], self.domain_b[i] = domains
+        self.own_data[i] = own_quality is not None
+        self.own_quality[i] = own_quality or 0.0
+        self.commercial_data[i] = commercial
+        self.processing[i] = processing
         self.channel[i] = channel
         self.quality[i] = quality
         self.price[i] = price
@@ -224,6 +238,28 @@ class Products:
     def set_quality(self, products, quality) -> None:
         self.quality[products] = quality
 
+    def follow_inputs(self, domain_quality: np.ndarray, commercial_quality: float, rate: float,
+                      illicit_quality_bonus: float) -> None:
+        """Each active merchant product's quality moves a share ``rate`` of the way to what its
+        inputs support now (:func:`sim.quality.track`, :func:`sim.quality.product_quality`): the
+        mean current quality of its public domains, its merchant's own data and commercial data.
+
+        Args:
+            domain_quality: quality of each public-data domain now, 0-1.
+            commercial_quality: quality of commercial data now, 0-1.
+            rate: share of the gap closed each month.
+            illicit_quality_bonus: quality gain from unauthorized personal data, share.
+        """
+        own = np.flatnonzero(self.merchant_owned())
+        q = np.append(domain_quality, 0.0)  # domain index -1 (no input) adds nothing
+        a, b = self.domain_a[own], self.domain_b[own]
+        own_data, commercial = self.own_data[own], self.commercial_data[own]
+        total = q[a] + q[b] + np.where(own_data, self.own_quality[own], 0.0) + commercial * commercial_quality
+        n_inputs = (a >= 0).astype(int) + (b >= 0) + own_data + commercial
+        target = product_quality(self.processing[own], total / np.maximum(n_inputs, 1), self.compliant[own],
+                                 illicit_quality_bonus)
+        self.quality[own] = track(self.quality[own], target, rate)
+
     def restore_compliance(self, product: int, illicit_quality_bonus: float) -> None:
         """A warned merchant removes the unauthorized data: compliant again, without its quality gain."""
         self.compliant[product] = True
@@ -251,6 +287,14 @@ class Products:
         self.units[:n] += units
         self.units_on_exchange[:n] += units_on_exchange
         self.revenue[:n] += gross
+
+    def open_books(self) -> None:
+        """Cumulative sales (units, units through exchanges, revenue) count from now: the calendar
+        start, after the spin-up. What buyers and sellers see (``recent``, ``last_sale``) is kept."""
+        n = self.n
+        self.units[:n] = 0.0
+        self.units_on_exchange[:n] = 0.0
+        self.revenue[:n] = 0.0
 
     def mark_sold(self, products: np.ndarray, month: int) -> None:
         self.last_sale[products] = month

@@ -87,10 +87,11 @@ def _products(model) -> pd.DataFrame:
             "product_id": range(n),
             "owner": [operators[o] if by_op else f"merchant:{o}" for o, by_op in zip(p.view("owner"), p.view("by_operator"))],
             "owner_kind": ["operator" if x else "merchant" for x in p.view("by_operator")],
-            "domains": ["+".join(domains[d] for d in (a, b) if d >= 0) or "own_data"
-                        for a, b in zip(p.view("domain_a"), p.view("domain_b"))],
+            "domains": ["+".join([domains[d] for d in (a, b) if d >= 0] + ["own_data"] * own + ["commercial_data"] * com)
+                        for a, b, own, com in zip(p.view("domain_a").tolist(), p.view("domain_b").tolist(),
+                                                  p.view("own_data").tolist(), p.view("commercial_data").tolist())],
             "channel": [channel_name(c) for c in p.view("channel")],
-            "created": [model.dates[min(c, len(model.dates) - 1)] for c in p.view("created")],
+            "created": [model.date_of(c) for c in p.view("created").tolist()],
             "quality": p.view("quality").copy(),
             "price": p.view("price").copy(),
             "units_sold": p.view("units").copy(),

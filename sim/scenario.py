@@ -72,6 +72,12 @@ class Calendar(Section):
     end: Month = P("2025-12", "month", "the plan's period, 2023—2025 (its title)", "last simulated month",
                    clause="plan 一.(二) 工作目标")
 
+    spinup_months: int = P(
+        12, "months", "the pre-2023 market: Wuhan's first exchange (东湖大数据交易中心, 2015) and bilateral trade, "
+        "no authorized operation", "months of the pre-reform market run before `start` and not recorded (MODEL §5)",
+        ge=0, le=120, read_at="start",
+    )
+
     _months = field_validator("start", "end", mode="before")(lambda cls, v: _month(v))
 
     @model_validator(mode="after")
@@ -168,11 +174,11 @@ class Merchants(Section):
 
     ROLE = "uncertainty"
 
-    initial_count: int = P(150, "merchants", "assumption", "merchants active in 2023-01", ge=0, le=2000,
-                           read_at="start")
+    initial_count: int = P(150, "merchants", "assumption", "merchants at the start of the spin-up (MODEL §5)", ge=0,
+                           le=2000, read_at="start")
     initial_products: int = P(
         2, "products", "assumption (the pre-reform, mostly 场外 stock; MODEL §5)",
-        "off-exchange products each initial merchant owns", ge=0, le=20, read_at="start"
+        "off-exchange products each initial merchant owns at the start of the spin-up", ge=0, le=20, read_at="start"
     )
     capability: Beta = P(Beta(a=4.0, b=2.0), "0-1", "assumption", "capability θ ~ Beta(a, b)")
     honesty: Beta = P(Beta(a=6.0, b=1.5), "0-1", "assumption", "honesty h ~ Beta(a, b)")
@@ -185,6 +191,15 @@ class Merchants(Section):
     entry_cost: float = P(60.0, "万元", "assumption", "sunk cost of entering", gt=0, le=1e5)
     exit_after: int = P(6, "months", "assumption", "consecutive months of negative cash before exit", ge=1, le=120)
     max_products: int = P(12, "products", "assumption", "most active products one merchant keeps", ge=1, le=1000)
+    # Merchants' non-public data sources (MODEL §6.3 development): their own data and bought commercial data.
+    own_data: Beta = P(Beta(a=3.0, b=7.0), "0-1", "assumption",
+                       "quality of a merchant's own (non-public) data ~ Beta(a, b), drawn once per merchant")
+    commercial_data_quality: float = P(0.5, "0-1", "assumption", "quality of commercial data a merchant can buy",
+                                       ge=0, le=1)
+    commercial_data_cost: float = P(
+        4.0, "万元/product/month", "assumption", "monthly cost of the commercial data a product is built on", ge=0,
+        le=1e4,
+    )
 
 
 class Operator(Section):
@@ -586,8 +601,7 @@ class Behaviour(Section):
     raw_data_usability: float = P(
         0.15, "share", "assumption", "value a user gets from a raw public-data service relative to a processed product", ge=0, le=1
     )
-    own_data_quality: float = P(0.3, "0-1", "assumption", "quality of a merchant's own (non-public) data", ge=0, le=1)
-    own_data_bonus: float = P(0.15, "share", "assumption", "quality gain from adding own data to public inputs", ge=0, le=2)
+    own_data_bonus: float = P(0.15, "share", "assumption", "quality gain a merchant's processing adds to public inputs", ge=0, le=2)
     quality_gain: float = P(0.06, "share/month", "assumption", "largest monthly share of the quality gap closed by governance", ge=0, le=1)
     governance_half: float = P(20.0, "万元/month", "assumption", "governance spend giving half the largest gain", gt=0, le=1e6)
     quality_decay: float = P(0.004, "share/month", "assumption", "monthly quality loss without upkeep", ge=0, le=1)
@@ -687,7 +701,7 @@ class Behaviour(Section):
         role="uncertainty", gt=0, le=100,
     )
     p_second_input: float = P(
-        0.5, "probability", "assumption", "chance a new product combines two public-data domains rather than one",
+        0.5, "probability", "assumption", "chance a new product combines two inputs (domains, own or commercial data)",
         role="uncertainty", ge=0, le=1,
     )
     relevance_floor: float = P(
@@ -716,6 +730,10 @@ class Behaviour(Section):
 
     asset_sales_window: int = P(
         12, "months", "assumption", "months of sales a data asset is valued on", role="uncertainty", ge=1, le=60
+    )
+    quality_tracking: float = P(
+        0.3, "share/month", "assumption", "share of the gap to its inputs' current quality a merchant product closes "
+        "each month", role="uncertainty", ge=0, le=1,
     )
 
     # Supervision, incidents and trust (MODEL §6.6, §6.7): how merchants weigh enforcement and how

@@ -87,7 +87,8 @@ def test_merchants_borrow_against_sales_when_short_and_repay_down_to_a_reserve_w
     from agents import DataMerchant
     from sim.model import DataMarketModel
 
-    model = DataMarketModel("small", seed=0, **{"policy.data_assets.registration": True})
+    # no spin-up: merchants start without sales history or debt
+    model = DataMarketModel("small", seed=0, **{"policy.data_assets.registration": True, "calendar.spinup_months": 0})
     par, assets, b = model.params.population.merchants, model.params.policy.data_assets, model.params.behaviour
     short, flush, idle = list(model.merchants)[:3]
     for x, cash in ((short, 0.5 * par.dev_cost), (flush, 5 * par.dev_cost), (idle, 2 * par.dev_cost)):

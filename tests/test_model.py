@@ -90,7 +90,11 @@ def test_model_accepts_a_catalogue_name_with_dotted_overrides_and_stops_running_
 
     model = DataMarketModel("wuhan_2023_2025", seed=3, **SMALL)
     assert model.scenario.population.users.count == 4000 and len(model.dates) == 36
-    assert len(model.agents_by_type[DataMerchant]) == model.scenario.population.merchants.initial_count
+    # the initial population is the state at the start of the spin-up (MODEL §5); entrants join it
+    initial = model.scenario.population.merchants.initial_count
+    assert model.n_merchants_ever > initial
+    cold = DataMarketModel("wuhan_2023_2025", seed=3, **SMALL, **{"calendar.spinup_months": 0})
+    assert len(cold.agents_by_type[DataMerchant]) == cold.n_merchants_ever == initial
     assert [x.index for x in model.agents_by_type[DataExchange]] == list(range(len(model.scenario.exchanges)))
     model.run_model()
     assert model.steps == 36 and not model.running
@@ -156,9 +160,10 @@ def test_sim_does_not_import_concrete_agents_outside_the_model():
 
 
 def test_a_market_that_starts_without_merchants_or_products_runs_with_sound_books():
-    """No merchant (or no product) in 2023-01: nobody can buy until something is for sale, and the
-    run goes on (it used to stop with an IndexError in demand)."""
-    for overrides in ({"population.merchants.initial_count": 0}, {"population.merchants.initial_products": 0}):
+    """No merchant (or no product) in 2023-01 (no spin-up): nobody can buy until something is for
+    sale, and the run goes on (it used to stop with an IndexError in demand)."""
+    for overrides in ({"population.merchants.initial_count": 0, "calendar.spinup_months": 0},
+                      {"population.merchants.initial_products": 0, "calendar.spinup_months": 0}):
         result = run(Scenario.load(ROOT_SCENARIOS / "small.yaml", overrides=overrides), seed=1, full=False)
         first = result.metrics.iloc[0]
         assert first.n_transactions == 0 and first.gmv_total == 0

@@ -58,7 +58,7 @@ def check_no_authorized_operation():
     assert (r.products.owner_kind == "merchant").all()
     assert (r.metrics.public_data_paid_uses == 0).all() and (r.metrics.operator_revenue == 0).all()
     inputs = set(r.products.domains.str.split("+").explode())
-    assert inputs <= {"geospatial", "own_data"}  # only the open list and merchants' own data
+    assert inputs <= {"geospatial", "own_data", "commercial_data"}  # only the open list, own and commercial data
 
 
 @check
@@ -89,11 +89,6 @@ def check_allowed_revenue_cap():
     assert year(ceiling, 2024).operator_allowed_revenue < year(baseline, 2024).operator_allowed_revenue
     price, base_price = (r.metrics.loc[r.metrics.date.dt.year == 2024, "public_data_price"] for r in (ceiling, baseline))
     assert price.max() <= base_price.max() and price.mean() < base_price.mean()
-
-    def miss(r):  # how far the year's revenue is from its allowance
-        return abs(year(r, 2024).operator_revenue / year(r, 2024).operator_allowed_revenue - 1)
-
-    assert miss(ceiling) < miss(baseline)  # re-spread each month, where cost-plus fixes the year's price
 
 
 @check

@@ -76,7 +76,7 @@ def test_trust_recovers_after_incidents_stop():
 @pytest.mark.parametrize("path", [BASELINE, STRICT], ids=["baseline", "strict_supervision"])
 def test_fines_stay_within_the_statutory_cap_and_never_push_cash_below_zero(path):
     fined = 0
-    for seed in SEEDS[:4]:
+    for seed in SEEDS:  # fines are rarer since most illicit products are ordinary (own or commercial data)
         m = _model(seed, path)
         merchant_accounts = np.flatnonzero(m.ledger.named("merchant:"))
         while m.running:
@@ -158,7 +158,10 @@ def _noncompliant_share(**overrides) -> float:
 
 
 def test_more_audits_or_higher_fine_caps_deter_non_compliant_products_at_creation():
-    assert _noncompliant_share(**{"regulator.audit_rate": 0.1}) < 0.95 * _noncompliant_share()
+    # audits deter where a finding is penalised: under tolerance a first ordinary finding is only
+    # warned, and most illicit products are now ordinary (built on own or commercial data)
+    strict = {"regulator.tolerance_first_minor": False}
+    assert _noncompliant_share(**{**strict, "regulator.audit_rate": 0.1}) < 0.95 * _noncompliant_share(**strict)
     # the caps matter where they bind: fines of 50 × gains and no warning first. Caps ten times higher: a
     # doubling moves the expected penalty of an ordinary violation by only ~15 % (confiscated gains dominate
     # it), an effect within the noise of six seeds' ~80 non-compliant products.
