@@ -66,5 +66,5 @@ sensitivity: $(STAMP)
 # baseline scenario is not changed: adopting the fitted values is a decision made in its file.
 refit: $(STAMP)
 	$(PY) run.py calibrate wuhan_2023_2025 --targets wuhan --parameters scenarios/targets/wuhan_parameters.yaml \
-		--trials 150 --seeds 4 --workers 1 --draws 0.1 --out scenarios/fits/wuhan --force
+		--trials 150 --seeds 4 --workers 2 --draws 0.1 --out scenarios/fits/wuhan --force
 	rm -f scenarios/fits/wuhan/study.db

@@ -177,6 +177,15 @@ class Problem:
             total += (gap / b.prior_sd) ** 2
         return total
 
+    def start(self) -> dict[str, float]:
+        """The scenario's own values of the fitted parameters that lie within their bounds: the
+        first trial of a new study, so a fit is never worse than the scenario it starts from and
+        ``trials.csv`` shows that scenario's loss (trial 0)."""
+        dump = self.scenario.model_dump()
+        own = {path: lookup(dump, path)[0] for path in self.spec.parameters}
+        return {path: v for path, v in own.items()
+                if isinstance(v, (int, float)) and self.spec.parameters[path].low <= v <= self.spec.parameters[path].high}
+
     def centre(self) -> dict[str, float]:
         """The middle of every parameter's bounds (geometric on a log scale)."""
         return {path: b.centre for path, b in self.spec.parameters.items()}
@@ -234,9 +243,11 @@ def fit_table(problem: Problem, evaluation: Evaluation) -> pd.DataFrame:
 # ---- the search ------------------------------------------------------------------------------
 
 
-def open_study(storage: Path, seed: int, startup_trials: int, resume: bool, setup: dict) -> optuna.Study:
+def open_study(storage: Path, seed: int, startup_trials: int, resume: bool, setup: dict,
+               start: dict[str, float] | None = None) -> optuna.Study:
     """A new study in ``storage`` (SQLite), or with ``resume`` the one there, checked to have been
-    made with the same ``setup``; trials left running by an interrupted fit are marked failed."""
+    made with the same ``setup``; trials left running by an interrupted fit are marked failed. A new
+    study's first trial is ``start`` (e.g. :meth:`Problem.start`), when given."""
     url = f"sqlite:///{storage}"
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup_trials)
     pruner = optuna.pruners.MedianPruner(n_startup_trials=startup_trials)
@@ -256,6 +267,8 @@ def open_study(storage: Path, seed: int, startup_trials: int, resume: bool, setu
     study = optuna.create_study(study_name=STUDY_NAME, storage=url, sampler=sampler, pruner=pruner,
                                 direction="minimize")
     study.set_user_attr("setup", setup)
+    if start:
+        study.enqueue_trial(start)
     return study
 
 

@@ -59,8 +59,11 @@ TOLERANCE = {"behaviour.value_scale": 10.0 / 6, "behaviour.risk_exchange": 0.16}
 def test_calibrate_recovers_known_parameters_from_targets_the_model_made(tmp_path, capsys):
     """Targets are the model's own moments at TRUTH (mean of six other seeds); calibrate with two
     seeds and 40 trials through the command line lands within TOLERANCE of TRUTH."""
-    scenario = write_yaml(tmp_path / "two_years.yaml", {  # small.yaml's 2023–2024, for speed
-        "extends": str(SMALL), "calendar": {"end": "2024-12"}, "timeline": [{"id": "authorize_credit", "remove": True}]})
+    # small.yaml's 2023–2024, for speed, starting far from the truth: a fit's first trial is the
+    # scenario's own values
+    scenario = write_yaml(tmp_path / "two_years.yaml", {
+        "extends": str(SMALL), "calendar": {"end": "2024-12"}, "timeline": [{"id": "authorize_credit", "remove": True}],
+        "behaviour": {"value_scale": 20.0, "risk_exchange": 0.75}})
     truth = Scenario.load(scenario, overrides=TRUTH)
     runs = [run(truth, seed, full=False) for seed in range(101, 107)]
     yearly = pd.concat([r.yearly for r in runs])
@@ -108,6 +111,8 @@ def test_calibrate_recovers_known_parameters_from_targets_the_model_made(tmp_pat
                                                  "merchants": "validate"}
     assert (fit.model_p05 <= fit.model_mean).all() and (fit.model_mean <= fit.model_p95).all()
     trials = pd.read_csv(out / "trials.csv")
+    start = trials.set_index("trial").loc[0]
+    assert (start["behaviour.value_scale"], start["behaviour.risk_exchange"]) == (20.0, 0.75)
     assert len(trials) == 40 and set(trials.state) <= {"complete", "pruned"} and (trials.state == "pruned").any()
     assert trials.best_so_far.dropna().is_monotonic_decreasing
     assert trials.best_so_far.iloc[-1] == pytest.approx(manifest["best"]["loss"])

@@ -96,7 +96,7 @@ def main(args: argparse.Namespace) -> int:
     setup = {"scenario": problem.scenario.digest(), "targets": file_hash(targets_file),
              "parameters": spec.model_dump()["parameters"], "seeds": list(seeds)}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = open_study(out / STUDY, args.seed, args.startup_trials, args.resume, setup)
+    study = open_study(out / STUDY, args.seed, args.startup_trials, args.resume, setup, problem.start())
     try:
         calibrate(problem, study, args.trials, callback=_report)
     except KeyboardInterrupt:
