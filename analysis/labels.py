@@ -1,8 +1,10 @@
-"""Axis text in English or Chinese: metric labels and units (from :data:`sim.metrics.METRICS`),
-common words, and a CJK font for ``lang="zh"``.
+"""Axis text in English or Chinese: metric names in plain words and their units (from
+:data:`sim.metrics.METRICS`), parameter names and units (from the scenario schema), short labels
+of policy events, common words, and a CJK font for ``lang="zh"``.
 
 English labels write 万元 as "10⁴ CNY" so that they render without a CJK font. ``lang="zh"``
-needs one (e.g. Debian's ``fonts-noto-cjk``); without it figures warn and use English. On
+needs one (e.g. Debian's ``fonts-noto-cjk``, :data:`FONT_HINT`); without it figures warn and use
+English (the ``plot`` and ``report`` commands refuse instead, unless told to fall back). On
 import, an installed CJK font is appended to matplotlib's font families as a fallback.
 """
 
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import functools
 import re
+import typing
 import warnings
 from pathlib import Path
 
 import matplotlib as mpl
 from matplotlib import font_manager
+from pydantic import BaseModel
 
 from sim.metrics import METRICS
 from sim.summary import STATISTIC
@@ -22,6 +26,69 @@ from sim.summary import STATISTIC
 LANGS = ("en", "zh")
 METRIC = {m.name: m for m in METRICS}
 
+EN_NAMES = {
+    "gmv_total": "Trade value",
+    "gmv_exchange": "On-exchange trade value",
+    "gmv_off_exchange": "Off-exchange trade value",
+    "exchange_share": "On-exchange share of trade",
+    "n_transactions": "Transactions",
+    "n_active_buyers": "Active buyers",
+    "n_merchants": "Data merchants",
+    "n_products": "Data products",
+    "n_listed": "Listed products",
+    "price_index": "Mean price",
+    "public_data_price": "Public-data price per use",
+    "merchant_price_index": "Mean merchant-product price",
+    "public_data_free_uses": "Free public-data uses",
+    "public_data_paid_uses": "Paid public-data uses",
+    "operator_revenue": "Operator revenue",
+    "revenue_operator": "Revenue kept by the operator",
+    "revenue_data_providers": "Revenue to data providers",
+    "revenue_public_services": "Revenue to public services",
+    "revenue_contributors": "Revenue to contributing merchants",
+    "operator_allowed_revenue": "Operator allowed revenue",
+    "operator_cost": "Operator cost",
+    "operator_cash": "Operator cash",
+    "recapitalisation": "Operator recapitalisation",
+    "n_licensed_products": "Products on licensed data",
+    "fund_reimbursement": "Fund reimbursement of free uses",
+    "fund_governance": "Fund spend on governance",
+    "exchange_fee_revenue": "Exchange fee revenue",
+    "value_created": "Value of data used",
+    "consumer_surplus": "Buyer surplus",
+    "merchant_profit": "Merchant profit",
+    "hhi_merchants": "Merchant sales HHI",
+    "mean_quality": "Mean public-data quality",
+    "audits": "Merchants audited",
+    "violations_detected": "Violations detected",
+    "n_noncompliant": "Non-compliant products on sale",
+    "penalties": "Penalties",
+    "incidents": "Security incidents",
+    "leakage_value": "Loss to false public-interest claims",
+    "voucher_spend": "Data voucher spend",
+    "fiscal_spend": "Fiscal spend",
+    "fiscal_equity": "Fiscal equity",
+    "fiscal_subsidies": "Fiscal subsidies",
+    "fiscal_governance": "Fiscal governance funding",
+    "fiscal_net": "Net fiscal spend",
+    "data_asset_loans": "Data-asset loans",
+    "public_service_fund": "Public-service fund balance",
+    "merchant_exits": "Merchant exits",
+    "ledger_imbalance": "Ledger imbalance",
+    "merchant_operating_profit": "Merchant operating profit",
+    "merchant_entries": "Merchant entries",
+    "entry_attractiveness": "Entry attractiveness",
+    "confiscations": "Confiscations",
+    "penalties_uncollected": "Uncollected penalties",
+    "largest_fine_share": "Largest fine over its cap",
+    "exits_insolvency": "Exits unable to pay a penalty",
+    "broker_commissions": "Broker commissions",
+    "trust_off_exchange": "Trust in off-exchange trade",
+    "trust_exchange": "Trust in exchanges",
+    "products_created": "Products developed",
+    "noncompliant_created": "Non-compliant products developed",
+    "noncompliant_created_share": "Non-compliant share of new products",
+}
 ZH_NAMES = {
     "gmv_total": "交易总额",
     "gmv_exchange": "场内交易额",
@@ -119,6 +186,7 @@ WORDS = {
     "contributors": ("contributing merchants", "共建数据商"),
     "revenue": ("paid public-data revenue", "公共数据有偿使用收入"),
 }
+FONT_HINT = "install a CJK font (Debian: apt-get install fonts-noto-cjk)"
 CJK_FAMILIES = (
     "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
     "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Noto Sans CJK JP", "Droid Sans Fallback",
@@ -177,19 +245,79 @@ def _metric(name: str):
     return METRIC[name]
 
 
+def english_unit(text: str) -> str:
+    """A unit as English labels write it: 万元 as 10⁴ CNY."""
+    return text.replace("万元", "10⁴ CNY")
+
+
 def unit(name: str, lang: str = "en", per: str | None = None) -> str:
     """The unit of a metric; ``per`` ("month" or "year") marks flows summed over that period."""
     metric = _metric(name)
-    text = ZH_UNITS.get(metric.unit, metric.unit) if lang == "zh" else metric.unit.replace("万元", "10⁴ CNY")
+    text = ZH_UNITS.get(metric.unit, metric.unit) if lang == "zh" else english_unit(metric.unit)
     if per and metric.year == "sum":
         text += {"month": "/月", "year": "/年"}[per] if lang == "zh" else f" per {per}"
     return text
 
 
+def metric_name(name: str, lang: str = "en") -> str:
+    """The metric in plain words: "Trade value", "交易总额"."""
+    _metric(name)
+    return ZH_NAMES[name] if lang == "zh" else EN_NAMES[name]
+
+
 def metric_label(name: str, lang: str = "en", per: str | None = None) -> str:
-    """An axis label: the metric's name (Chinese name for "zh") and its unit."""
-    text = unit(name, lang, per)
-    return f"{ZH_NAMES[name] if lang == 'zh' else name} ({text})"
+    """An axis label: the metric in plain words and its unit, "Trade value (10⁴ CNY per month)"."""
+    return f"{metric_name(name, lang)} ({unit(name, lang, per)})"
+
+
+def parameter_field(path: str):
+    """The schema field (pydantic ``FieldInfo``) of a scenario parameter's dotted ``path``, or
+    None when the path names none. Keys of mappings (an exchange's id) are stepped over."""
+    from sim.scenario import Scenario
+
+    model, parts, i = Scenario, path.split("."), 0
+    while i < len(parts):
+        info = model.model_fields.get(parts[i])
+        if info is None:
+            return None
+        annotation = info.annotation
+        if typing.get_origin(annotation) is dict and _is_model(typing.get_args(annotation)[1]):
+            model, i = typing.get_args(annotation)[1], i + 2
+        elif _is_model(annotation):
+            model, i = annotation, i + 1
+        else:
+            return info if i == len(parts) - 1 else None
+    return None
+
+
+def _is_model(tp) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def parameter_name(path: str) -> str:
+    """A parameter in words, from its last path segments: "policy.vouchers.rate" → "Vouchers rate",
+    "exchanges.pilot_platform.fee_rate" → "Pilot platform fee rate", "behaviour.need_rate" →
+    "Need rate". A column that is no parameter keeps its name."""
+    parts = path.split(".")
+    if parameter_field(path) is None:
+        return path
+    words = " ".join(parts[-2:] if len(parts) > 2 else parts[-1:]).replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def parameter_label(path: str, lang: str = "en") -> str:
+    """An axis label for a parameter: its name in words and its unit from the schema,
+    "Vouchers rate (share)"; the dotted path is left to the figure's notes. Parameter names have
+    no Chinese translation here: ``lang="zh"`` translates the unit only."""
+    info = parameter_field(path)
+    text = (info.json_schema_extra or {}).get("unit", "-") if info is not None else "-"
+    text = ZH_UNITS.get(text, text) if lang == "zh" else english_unit(text)
+    return parameter_name(path) + (f" ({text})" if text not in ("-", "") else "")
+
+
+def event_label(event_id: str | None, action: str) -> str:
+    """A short label of a timeline event: its id in words ("open regional exchange"), or its action."""
+    return (event_id or action).replace("_", " ")
 
 
 def describe(name: str, lang: str = "en") -> str:

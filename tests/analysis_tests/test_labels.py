@@ -15,8 +15,8 @@ def test_every_metric_and_unit_has_a_chinese_label():
 
 
 def test_labels_carry_units_and_the_period_of_flows():
-    assert labels.metric_label("gmv_total", per="month") == "gmv_total (10⁴ CNY per month)"
-    assert labels.metric_label("price_index", per="year") == "price_index (10⁴ CNY/use)"  # a mean, not a flow
+    assert labels.metric_label("gmv_total", per="month") == "Trade value (10⁴ CNY per month)"
+    assert labels.metric_label("price_index", per="year") == "Mean price (10⁴ CNY/use)"  # a mean, not a flow
     assert labels.metric_label("gmv_total", "zh", per="year") == "交易总额 (万元/年)"
     assert labels.metric_label("n_merchants", "zh") == "数据商数量 (家)"
     assert labels.describe("exchange_share") == "On-exchange share of trade value"
@@ -38,7 +38,7 @@ def test_chinese_without_a_cjk_font_warns_and_falls_back_to_english(metrics, mon
     monkeypatch.setattr(labels, "cjk_font", lambda: None)
     with pytest.warns(UserWarning, match="no CJK font installed"):
         ax = fan(metrics, "gmv_total", lang="zh")
-    assert ax.get_ylabel() == "gmv_total (10⁴ CNY per month)" and ax.get_xlabel() == "Month"
+    assert ax.get_ylabel() == "Trade value (10⁴ CNY per month)" and ax.get_xlabel() == "Month"
 
 
 def test_english_titles_drop_chinese_glosses_only_without_a_cjk_font(monkeypatch):
