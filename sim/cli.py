@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "sim.commands.describe",
     "sim.commands.list",
     "sim.commands.plot",
+    "sim.commands.export",
+    "sim.commands.report",
     "sim.commands.sweep",
     "sim.commands.calibrate",
     "sim.commands.discover",
