@@ -115,10 +115,21 @@ def build(folder: str | Path, lang: str = "en") -> Report:
     names = list(manifests)
     title = (f"{names[0]}: {max(m['replicates'] for m in manifests.values())} runs" if len(names) == 1 else
              f"{', '.join(names[1:])} against {names[0]}")
-    questions = tuple((name, m["resolved_scenario"].get("description", ""), opening_comment(m.get("source")))
-                      for name, m in manifests.items())
+    questions = tuple(question(name, m) for name, m in manifests.items())
     table = paper_table(folder, list(KEY_METRICS))
     return Report(title, questions, tuple(scenario_changes(manifests)), table, tuple(_figures(folder, lang)))
+
+
+def question(name: str, manifest: dict) -> tuple[str, str, str]:
+    """The scenario's name, description and the opening comment of its file; a scenario that says
+    neither is introduced by the one it extends."""
+    description, comment = manifest["resolved_scenario"].get("description", ""), opening_comment(manifest.get("source"))
+    parent = extended(manifest.get("source"))
+    if not (description or comment) and parent is not None:
+        path, scenario = parent
+        description = f"No description of its own; it extends {scenario.name}: {scenario.description}"
+        comment = opening_comment(str(path))
+    return name, description, comment
 
 
 def opening_comment(source: str | None) -> str:
@@ -147,15 +158,16 @@ def scenario_changes(manifests: dict[str, dict]) -> list[Change]:
     parent = extended(manifest.get("source"))
     if parent is None:
         return []
-    return differences(parent.model_dump(mode="json"), resolved[name], parent.name, name)
+    return differences(parent[1].model_dump(mode="json"), resolved[name], parent[1].name, name)
 
 
-def extended(source: str | None) -> Scenario | None:
-    """The scenario that the file at ``source`` extends, if it names one and it can be read."""
+def extended(source: str | None) -> tuple[Path, Scenario] | None:
+    """The file and scenario that the file at ``source`` extends, if it names one and it can be read."""
     try:
         data = yaml.safe_load(Path(source).read_text(encoding="utf-8")) if source else None
         parent = data.get("extends") if isinstance(data, dict) else None
-        return Scenario.load(Path(source).parent / parent) if parent else None
+        path = Path(source).parent / parent if parent else None
+        return (path, Scenario.load(path)) if path else None
     except (OSError, ValueError, yaml.YAMLError):
         return None
 
