@@ -152,6 +152,47 @@ ZH_NAMES = {
     "noncompliant_created": "新开发不合规产品",
     "noncompliant_created_share": "新开发产品不合规比例",
 }
+ZH_PARAMETERS = {  # Chinese names of the levers, by generic path (<id>: a key of a mapping)
+    "policy.pricing.carry_limit": "多退少补上限",
+    "policy.public_service_fund.spend_rate": "反哺资金月支出比例",
+    "policy.public_service_fund.free_use_cover": "公益无偿使用成本补偿比例",
+    "domains.<id>.sensitivity": "分类分级",
+    "domains.<id>.status": "开放方式",
+    "operators.<id>.governance_spend": "数据治理投入",
+    "operators.<id>.co_developers": "共建数据商数量",
+    "operators.<id>.co_investment": "共建投入",
+    "exchanges.<id>.fee_rate": "交易服务费率",
+    "exchanges.<id>.review_stringency": "挂牌审核严格度",
+    "regulator.audit_rate": "抽查比例",
+    "regulator.penalty_multiple": "罚款倍数",
+    "regulator.penalty_floor": "最低罚款",
+    "regulator.tolerance_first_minor": "首次轻微违规免罚",
+    "regulator.severe_violations": "强制退出的违规次数",
+    "regulator.alert_multiplier": "预警期抽查倍数",
+    "regulator.alert_months": "预警期月数",
+    "policy.pricing.regime": "定价方式",
+    "policy.pricing.markup": "成本加成率",
+    "policy.pricing.cap": "价格上限",
+    "policy.pricing.licence_uses": "月度许可折合使用次数",
+    "policy.pricing.initial_price": "初始价格",
+    "policy.pricing.allowed_profit_rate": "准许收益率",
+    "policy.pricing.max_price_rise": "年度调价上限",
+    "policy.free_use.free_for_research": "科研用途无偿使用",
+    "policy.free_use.application_delay": "无偿使用审批月数",
+    "policy.screening.screening_accuracy": "公益用途审核准确率",
+    "policy.revenue_sharing.operator": "运营机构留存比例",
+    "policy.revenue_sharing.data_providers": "数据提供方分成比例",
+    "policy.revenue_sharing.public_services": "反哺公共服务比例",
+    "policy.revenue_sharing.contributors": "共建数据商分成比例",
+    "policy.fiscal.governance_budget": "数据治理财政资金",
+    "policy.cultivation.effect": "培育数据商的进入效应",
+    "policy.cultivation.entry_subsidy": "新进入数据商补贴",
+    "policy.data_assets.registration": "数据资产登记",
+    "policy.brokers.enabled": "数据经纪服务",
+    "policy.vouchers.rate": "数据券补贴比例",
+    "policy.vouchers.budget": "数据券总预算",
+    "policy.listing.declaration_commitment": "声明和承诺制挂牌",
+}
 ZH_UNITS = {
     "万元": "万元",
     "万元/use": "万元/次",
@@ -294,25 +335,37 @@ def _is_model(tp) -> bool:
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
-def parameter_name(path: str) -> str:
+def generic_path(path: str) -> str:
+    """``path`` with the keys of mappings as ``<id>``: "exchanges.<id>.fee_rate"."""
+    parts = path.split(".")
+    for root in ("domains", "operators", "exchanges"):
+        if len(parts) > 2 and parts[0] == root:
+            return ".".join([root, "<id>", *parts[2:]])
+    return path
+
+
+def parameter_name(path: str, lang: str = "en") -> str:
     """A parameter in words, from its last path segments: "policy.vouchers.rate" → "Vouchers rate",
     "exchanges.pilot_platform.fee_rate" → "Pilot platform fee rate", "behaviour.need_rate" →
-    "Need rate". A column that is no parameter keeps its name."""
+    "Need rate"; in Chinese the lever's name ("数据券补贴比例", the exchange's key after it), else
+    the English words. A column that is no parameter keeps its name."""
     parts = path.split(".")
     if parameter_field(path) is None:
         return path
+    zh = ZH_PARAMETERS.get(generic_path(path)) if lang == "zh" else None
+    if zh:
+        return f"{zh} {parts[1]}" if generic_path(path) != path else zh
     words = " ".join(parts[-2:] if len(parts) > 2 else parts[-1:]).replace("_", " ")
     return words[:1].upper() + words[1:]
 
 
 def parameter_label(path: str, lang: str = "en") -> str:
     """An axis label for a parameter: its name in words and its unit from the schema,
-    "Vouchers rate (share)"; the dotted path is left to the figure's notes. Parameter names have
-    no Chinese translation here: ``lang="zh"`` translates the unit only."""
+    "Vouchers rate (share)"; the dotted path is left to the figure's notes."""
     info = parameter_field(path)
     text = (info.json_schema_extra or {}).get("unit", "-") if info is not None else "-"
     text = ZH_UNITS.get(text, text) if lang == "zh" else english_unit(text)
-    return parameter_name(path) + (f" ({text})" if text not in ("-", "") else "")
+    return parameter_name(path, lang) + (f" ({text})" if text not in ("-", "") else "")
 
 
 def event_label(event_id: str | None, action: str) -> str:

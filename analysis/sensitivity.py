@@ -63,7 +63,7 @@ def sobol_bars(source: pd.DataFrame | str | Path, metric: str | None = None, ax:
     y = np.arange(len(frame))
     ax.barh(y + 0.2, frame["ST"], 0.4, xerr=frame["ST_conf"], capsize=2, label=labels.word("total-order", lang))
     ax.barh(y - 0.2, frame["S1"], 0.4, xerr=frame["S1_conf"], capsize=2, label=labels.word("first-order", lang))
-    ax.set_yticks(y, [labels.parameter_name(p) for p in frame["parameter"]])
+    ax.set_yticks(y, [labels.parameter_name(p, lang) for p in frame["parameter"]])
     ax.axvline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel(labels.word("sobol index", lang))
     legend(ax, _title(_metric_of(frame, metric), lang), outside=True)
@@ -82,7 +82,7 @@ def morris_scatter(source: pd.DataFrame | str | Path, metric: str | None = None,
     limit = float(max(frame["mu_star"].max(), frame["sigma"].max())) * 1.1 or 1.0
     ax.plot([0, limit], [0, limit], color="0.5", linestyle="--", linewidth=0.8, label="σ = μ*")
     ax.set(xlim=(0, limit), ylim=(0, limit))
-    _label_points(ax, frame.nlargest(top, "mu_star"))
+    _label_points(ax, frame.nlargest(top, "mu_star"), lang)
     metric = _metric_of(frame, metric)
     name = (metric or "").partition(":")[0]
     unit = f" ({labels.unit(name, lang)})" if name in labels.METRIC else ""
@@ -96,7 +96,7 @@ LABEL_HEIGHT = 11.0  # points between the baselines of two labels that would oth
 LABEL_WIDTH = 90.0  # points: labels closer than this horizontally are stacked
 
 
-def _label_points(ax: Axes, frame: pd.DataFrame) -> None:
+def _label_points(ax: Axes, frame: pd.DataFrame, lang: str) -> None:
     """Name each point of ``frame`` (columns parameter, mu_star, sigma), from the lowest up: a
     label that would overlap one placed before is moved up, with a thin line back to its point."""
     ax.figure.draw_without_rendering()  # the layout first: positions on the page are final
@@ -109,6 +109,6 @@ def _label_points(ax: Axes, frame: pd.DataFrame) -> None:
             ty += LABEL_HEIGHT
         placed.append((x, ty))
         moved = ty - y > 3.0
-        ax.annotate(labels.parameter_name(str(row.parameter)), (row.mu_star, row.sigma), xytext=(4, ty - y),
+        ax.annotate(labels.parameter_name(str(row.parameter), lang), (row.mu_star, row.sigma), xytext=(4, ty - y),
                     textcoords="offset points", fontsize="small",
                     arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.5} if moved else None)

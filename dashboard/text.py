@@ -10,50 +10,10 @@ has one.
 from __future__ import annotations
 
 from analysis.labels import LANGS, ZH_NAMES
+from analysis.labels import ZH_PARAMETERS as ZH_LEVERS
 
 __all__ = ["LANGS", "lever_label", "section_label", "word", "metric_name"]
 
-ZH_LEVERS = {
-    "policy.pricing.carry_limit": "多退少补上限",
-    "policy.public_service_fund.spend_rate": "反哺资金月支出比例",
-    "policy.public_service_fund.free_use_cover": "公益无偿使用成本补偿比例",
-    "domains.<id>.sensitivity": "分类分级",
-    "domains.<id>.status": "开放方式",
-    "operators.<id>.governance_spend": "数据治理投入",
-    "operators.<id>.co_developers": "共建数据商数量",
-    "operators.<id>.co_investment": "共建投入",
-    "exchanges.<id>.fee_rate": "交易服务费率",
-    "exchanges.<id>.review_stringency": "挂牌审核严格度",
-    "regulator.audit_rate": "抽查比例",
-    "regulator.penalty_multiple": "罚款倍数",
-    "regulator.penalty_floor": "最低罚款",
-    "regulator.tolerance_first_minor": "首次轻微违规免罚",
-    "regulator.severe_violations": "强制退出的违规次数",
-    "regulator.alert_multiplier": "预警期抽查倍数",
-    "regulator.alert_months": "预警期月数",
-    "policy.pricing.regime": "定价方式",
-    "policy.pricing.markup": "成本加成率",
-    "policy.pricing.cap": "价格上限",
-    "policy.pricing.licence_uses": "月度许可折合使用次数",
-    "policy.pricing.initial_price": "初始价格",
-    "policy.pricing.allowed_profit_rate": "准许收益率",
-    "policy.pricing.max_price_rise": "年度调价上限",
-    "policy.free_use.free_for_research": "科研用途无偿使用",
-    "policy.free_use.application_delay": "无偿使用审批月数",
-    "policy.screening.screening_accuracy": "公益用途审核准确率",
-    "policy.revenue_sharing.operator": "运营机构留存比例",
-    "policy.revenue_sharing.data_providers": "数据提供方分成比例",
-    "policy.revenue_sharing.public_services": "反哺公共服务比例",
-    "policy.revenue_sharing.contributors": "共建数据商分成比例",
-    "policy.fiscal.governance_budget": "数据治理财政资金",
-    "policy.cultivation.effect": "培育数据商的进入效应",
-    "policy.cultivation.entry_subsidy": "新进入数据商补贴",
-    "policy.data_assets.registration": "数据资产登记",
-    "policy.brokers.enabled": "数据经纪服务",
-    "policy.vouchers.rate": "数据券补贴比例",
-    "policy.vouchers.budget": "数据券总预算",
-    "policy.listing.declaration_commitment": "声明和承诺制挂牌",
-}
 SECTIONS = {  # generic section path: (English, Chinese)
     "domains.<id>": ("public-data domain", "公共数据领域"),
     "operators.<id>": ("public-data operator", "公共数据运营机构"),

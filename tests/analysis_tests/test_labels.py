@@ -47,3 +47,13 @@ def test_english_titles_drop_chinese_glosses_only_without_a_cjk_font(monkeypatch
     monkeypatch.setattr(labels, "cjk_font", lambda: "Test CJK")
     assert labels.describe("revenue_public_services") == "Share to the public-service fund (反哺公共服务)"
     assert labels.describe("revenue_public_services", "zh") == "反哺公共服务"
+
+
+def test_parameters_are_named_in_words_with_their_schema_unit_in_both_languages():
+    assert labels.parameter_label("policy.vouchers.rate") == "Vouchers rate (share)"
+    assert labels.parameter_label("exchanges.regional_exchange.fee_rate") == "Regional exchange fee rate (share)"
+    assert labels.parameter_label("policy.vouchers.budget") == "Vouchers budget (10⁴ CNY)"
+    assert labels.parameter_label("policy.vouchers.rate", "zh") == "数据券补贴比例 (占比)"
+    assert labels.parameter_name("exchanges.pilot_platform.fee_rate", "zh") == "交易服务费率 pilot_platform"
+    assert labels.parameter_name("behaviour.need_rate", "zh") == "Need rate"  # an uncertainty: no Chinese name yet
+    assert labels.parameter_name("not.a.parameter") == "not.a.parameter"
