@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from analysis import labels
 from analysis.axes import legend, new_axes
@@ -82,6 +83,8 @@ def morris_scatter(source: pd.DataFrame | str | Path, metric: str | None = None,
     limit = float(max(frame["mu_star"].max(), frame["sigma"].max())) * 1.1 or 1.0
     ax.plot([0, limit], [0, limit], color="0.5", linestyle="--", linewidth=0.8, label="σ = μ*")
     ax.set(xlim=(0, limit), ylim=(0, limit))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(5))
     _label_points(ax, frame.nlargest(top, "mu_star"), lang)
     metric = _metric_of(frame, metric)
     name = (metric or "").partition(":")[0]
@@ -98,9 +101,11 @@ LABEL_WIDTH = 90.0  # points: labels closer than this horizontally are stacked
 
 def _label_points(ax: Axes, frame: pd.DataFrame, lang: str) -> None:
     """Name each point of ``frame`` (columns parameter, mu_star, sigma), from the lowest up: a
-    label that would overlap one placed before is moved up, with a thin line back to its point."""
+    label that would overlap one placed before is moved up, with a thin line back to its point;
+    labels of points in the right third of the axes go to their left, inside the axes."""
     ax.figure.draw_without_rendering()  # the layout first: positions on the page are final
     to_points = 72.0 / ax.figure.dpi
+    right = ax.transAxes.transform((2 / 3, 0))[0] * to_points
     placed: list[tuple[float, float]] = []
     for row in frame.sort_values("sigma").itertuples():
         x, y = ax.transData.transform((row.mu_star, row.sigma)) * to_points
@@ -109,6 +114,8 @@ def _label_points(ax: Axes, frame: pd.DataFrame, lang: str) -> None:
             ty += LABEL_HEIGHT
         placed.append((x, ty))
         moved = ty - y > 3.0
-        ax.annotate(labels.parameter_name(str(row.parameter), lang), (row.mu_star, row.sigma), xytext=(4, ty - y),
+        left = x > right
+        ax.annotate(labels.parameter_name(str(row.parameter), lang), (row.mu_star, row.sigma),
+                    xytext=(-4 if left else 4, ty - y), ha="right" if left else "left",
                     textcoords="offset points", fontsize="small",
                     arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.5} if moved else None)
