@@ -301,9 +301,11 @@ def unit(name: str, lang: str = "en", per: str | None = None) -> str:
 
 
 def metric_name(name: str, lang: str = "en") -> str:
-    """The metric in plain words: "Trade value", "交易总额"."""
+    """The metric in plain words: "Trade value", "交易总额" (a metric not yet named here: its
+    column name in words)."""
     _metric(name)
-    return ZH_NAMES[name] if lang == "zh" else EN_NAMES[name]
+    words = name.replace("_", " ")
+    return ZH_NAMES.get(name, words) if lang == "zh" else EN_NAMES.get(name, words[:1].upper() + words[1:])
 
 
 def metric_label(name: str, lang: str = "en", per: str | None = None) -> str:

@@ -11,6 +11,7 @@ from sim.metrics import METRICS, NAMES
 
 def test_every_metric_and_unit_has_a_chinese_label():
     assert set(labels.ZH_NAMES) == set(NAMES)
+    assert set(labels.EN_NAMES) == set(NAMES)  # and a name in plain English words
     assert {m.unit for m in METRICS} <= set(labels.ZH_UNITS)
 
 
