@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test run docs bench baseline clean fuzz
+.PHONY: test run docs bench baseline clean fuzz notebook
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,6 +33,11 @@ baseline: $(STAMP)
 # The property test of tests/test_fuzz.py with 2 000 random examples (the suite runs 200 fixed ones).
 fuzz: $(STAMP)
 	DATAMARKET_FUZZ=fuzz $(PY) -m pytest -q tests/test_fuzz.py
+
+# JupyterLab on notebooks/ (the notebook extra, installed here only; `make test` does not need it).
+notebook: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[notebook]"
+	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,bench]"

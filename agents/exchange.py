@@ -53,7 +53,8 @@ class DataExchange(mesa.Agent):
                 self.uplift = max(self.uplift, other.uplift * scale)
         self.is_open = True
         users = m.users
-        aware = m.streams["awareness"].random(users.n) < self.params.initial_awareness
+        aware = m.streams.month(m.month_index).everyone(f"first_awareness:{self.index}", users.n) \
+            < self.params.initial_awareness
         users.meet_exchange(self.index, aware, self.params.initial_trust)
 
     def venue(self) -> Venue:
@@ -62,30 +63,36 @@ class DataExchange(mesa.Agent):
                      horizon=self.params.listing_horizon, review_cost=self.review_cost())
 
     def review_cost(self) -> float:
-        """Cost of one listing review; lower under declaration-and-commitment (plan 三.2 声明承诺制)."""
-        listing = self.model.params.policy.listing
+        """Cost of one listing review; lower under declaration-and-commitment (plan 三.2 声明承诺制),
+        and for a registered product where registration and trading are one platform (Jinan art. 40)."""
+        policy = self.model.params.policy
+        listing = policy.listing
         discount = listing.commitment_review_discount if listing.declaration_commitment else 0.0
-        return self.params.review_cost * (1 - discount)
+        registered = policy.registry.integrated and policy.data_assets.registration
+        return self.params.review_cost * (1 - discount) * (1 - policy.registry.listing_discount if registered else 1.0)
 
     def review_listings(self, applicants: np.ndarray) -> None:
         """Applicants pay the review fee; accepted ones are listed and certified, the rest stay off."""
         m = self.model
         products = m.products
         m.ledger.transfer(products.account[applicants], self.account, "review_fee", self.review_cost())
-        accepted = self.review(products.compliant[applicants])
+        accepted = self.review(applicants)
         products.list_on(applicants[accepted], self.index)
         products.keep_off_exchange(applicants[~accepted])
 
-    def review(self, compliant: np.ndarray) -> np.ndarray:
-        """Accept or reject listings: a non-compliant product is rejected with ``review_stringency``."""
-        draws = self.model.streams["review"].random(compliant.size)
-        return compliant | (draws >= self.params.review_stringency)
+    def review(self, applicants: np.ndarray) -> np.ndarray:
+        """Accept or reject listings: a non-compliant product is rejected with ``review_stringency``
+        (one draw per product, from its slot)."""
+        m = self.model
+        draws = m.streams.month(m.month_index).slots(f"review:{self.index}", applicants)
+        return m.products.compliant[applicants] | (draws >= self.params.review_stringency)
 
     def spread_awareness(self) -> None:
         if not self.is_open:
             return
         users = self.model.users
-        users.hear_of_exchange(self.index, self.model.streams["awareness"].random(users.n) < self.params.awareness_growth)
+        draws = self.model.streams.month(self.model.month_index).everyone(f"awareness:{self.index}", users.n)
+        users.hear_of_exchange(self.index, draws < self.params.awareness_growth)
 
     def update_uplift(self, listed_revenue: float, listed_off_revenue: float) -> None:
         """Sellers learn the uplift from listed products' own sales: all their revenue relative to

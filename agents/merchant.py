@@ -5,8 +5,8 @@ sustained losses, severe violations or a penalty it cannot pay (MODEL §6.3).
 Merchants are few (hundreds), so each is a Mesa agent; what every merchant does alike each
 month (entry, costs, borrowing and repaying, the chance of developing, exit, price adaptation)
 is vectorised in class methods over ``model.agents_by_type[DataMerchant]`` and the products
-table. Only the development draws are taken merchant by merchant, in a random order
-(:meth:`DataMerchant.develop_in_turn`).
+table. Only the development decisions are taken merchant by merchant
+(:meth:`DataMerchant.develop_in_turn`), each from the merchant's own slot of the month's draws.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from collections import deque
 import mesa
 import numpy as np
 
-from sim import pricing
+from sim import institutions, pricing
+from sim.domains import NO_OPERATOR
 from sim.population import OFF_EXCHANGE, Products
-from sim.streams import choice_weighted, choice_without_replacement
+from sim.streams import normal, pick, pick_distinct, poisson
 
 
 class DataMerchant(mesa.Agent):
@@ -32,6 +33,8 @@ class DataMerchant(mesa.Agent):
         focus: the user sector it builds for.
         cash: starting capital from investors, 万元.
     """
+
+    DRAWS = 5  # uniforms a product's development takes (see :meth:`develop`)
 
     def __init__(self, model, index: int, capability: float, honesty: float, focus: int, cash: float):
         super().__init__(model)
@@ -48,20 +51,23 @@ class DataMerchant(mesa.Agent):
         self.year_sales = 0.0  # sales revenue of the current calendar year, 万元
         self.last_year_sales = 0.0  # of the previous calendar year (the turnover of PIPL art. 66(2)), 万元
         self.debt = 0.0
+        self.certificate = False  # holds a data-asset certificate: its revenue is pledgeable (reg 40)
         self.sales: deque[float] = deque(maxlen=model.params.behaviour.asset_sales_window)  # monthly sales, 万元
 
     # ---- the population -----------------------------------------------------------------------
 
     @classmethod
-    def create(cls, model, rng: np.random.Generator) -> DataMerchant:
-        """A new merchant with capability, honesty, focus sector and capital drawn from ``rng``."""
+    def create(cls, model) -> DataMerchant:
+        """A new merchant with capability, honesty, focus sector and capital drawn from its own
+        generator, keyed by its index (the n-th merchant has the same traits whenever it enters)."""
         par = model.params.population.merchants
         weights = model.sector_weights
+        rng = model.streams.generator("merchant", model.n_merchants_ever)
         merchant = cls(
             model, model.n_merchants_ever,
             capability=float(rng.beta(par.capability.a, par.capability.b)),
             honesty=float(rng.beta(par.honesty.a, par.honesty.b)),
-            focus=choice_weighted(rng, weights / weights.sum()),
+            focus=pick(weights, rng.random()),
             cash=float(rng.exponential(par.initial_cash)),
         )
         model.n_merchants_ever += 1
@@ -96,9 +102,9 @@ class DataMerchant(mesa.Agent):
         s = model.params
         par = s.population.merchants
         grant = s.policy.cultivation.entry_subsidy
-        n_new = rng.poisson(par.entry_rate * (1 + s.policy.cultivation.effect) * attractiveness)
+        n_new = poisson(par.entry_rate * (1 + s.policy.cultivation.effect) * attractiveness, rng.random())
         for _ in range(n_new):
-            merchant = cls.create(model, rng)
+            merchant = cls.create(model)
             model.ledger.transfer(merchant.account, model.accounts["economy"], "development", par.entry_cost)
             model.ledger.transfer(model.accounts["treasury"], merchant.account, "entry_subsidy", grant)
         return int(n_new)
@@ -118,8 +124,61 @@ class DataMerchant(mesa.Agent):
         model.ledger.transfer(accounts, model.accounts["economy"], "operating_cost",
                               par.fixed_cost + par.product_upkeep * n_active)
         debt = np.array([x.debt for x in merchants])
-        rate = model.params.policy.data_assets.interest_rate
+        rate = DataMerchant.loan_rate(model)
         model.ledger.transfer(accounts, model.accounts["bank"], "interest", debt * rate / 12)
+
+    @staticmethod
+    def loan_rate(model) -> float:
+        """Annual interest on asset loans: ``interest_rate``, less ``registry.rate_cut`` where
+        registration is integrated with trading and counts as collateral evidence (Wuxi art. 40)."""
+        policy = model.params.policy
+        rate = policy.data_assets.interest_rate
+        if policy.registry.integrated and policy.data_assets.registration:
+            rate = max(0.0, rate - policy.registry.rate_cut)
+        return rate
+
+    @staticmethod
+    def pledge_room(model, merchants: list[DataMerchant], annual_sales: np.ndarray, short: np.ndarray) -> np.ndarray:
+        """Extra borrowing room from data-asset certificates (reg 40 数据资产凭证; 数据信贷、信托、证券化),
+        万元 per merchant: a merchant short of cash with sales and no certificate buys one
+        (``certificate_cost``, paid to the economy) when the room it opens, ``revenue_pledge`` ×
+        its trailing-12-month sales, exceeds the cost; a certified merchant can pledge that much."""
+        assets = model.params.policy.data_assets
+        if not assets.certificates:
+            return np.zeros(len(merchants))
+        pledge = assets.revenue_pledge * annual_sales
+        held = np.array([x.certificate for x in merchants], dtype=bool)
+        buy = short & ~held & (pledge > assets.certificate_cost)
+        if buy.any():
+            accounts = np.array([x.account for x in merchants])[buy]
+            model.ledger.transfer(accounts, model.accounts["economy"], "operating_cost", assets.certificate_cost)
+            for i in np.flatnonzero(buy).tolist():
+                merchants[i].certificate = True
+        return np.where(held | buy, pledge, 0.0)
+
+    @staticmethod
+    def lose_to_imitators(model, gross: np.ndarray) -> np.ndarray:
+        """Copies of products built on authorized public data take a share of their sales
+        (:func:`sim.institutions.imitation_take`; Wuxi art. 41 protects them): the share is paid from
+        each such product's account to the economy (kind ``imitation``). Returns each product's
+        gross revenue, 万元, net of it."""
+        rights = model.params.policy.rights
+        take = institutions.imitation_take(rights.imitation_share, rights.protection, rights.protection_effect)
+        if take <= 0:
+            return gross
+        p = model.products
+        hit = p.merchant_owned() & DataMerchant._on_authorized_data(model, p.view("domain_a"), p.view("domain_b"))
+        lost = np.where(hit, take * gross, 0.0)
+        rows = np.flatnonzero(lost > 0)
+        if rows.size:
+            model.ledger.transfer(p.account[rows], model.accounts["economy"], "imitation", lost[rows])
+        return gross - lost
+
+    @staticmethod
+    def _on_authorized_data(model, domain_a: np.ndarray, domain_b: np.ndarray) -> np.ndarray:
+        """Whether a product (or input) uses a domain under authorized operation."""
+        authorized = np.append(model.domains.operator != NO_OPERATOR, False)  # index -1: no input
+        return authorized[domain_a] | authorized[domain_b]
 
     @staticmethod
     def finance(model, merchants: list[DataMerchant]) -> float:
@@ -133,10 +192,12 @@ class DataMerchant(mesa.Agent):
         dev_cost = model.params.population.merchants.dev_cost
         accounts = np.array([x.account for x in merchants])
         debt = np.array([x.debt for x in merchants])
-        value = np.array([sum(x.sales) * 12 / max(len(x.sales), 1) for x in merchants]) * assets.valuation_multiple
-        room = assets.loan_to_value * value - debt
+        annual = np.array([sum(x.sales) * 12 / max(len(x.sales), 1) for x in merchants])
+        short = model.ledger.balance[accounts] < b.borrow_below * dev_cost
+        pledge = DataMerchant.pledge_room(model, merchants, annual, short)
+        room = assets.loan_to_value * annual * assets.valuation_multiple + pledge - debt
         cash = model.ledger.balance[accounts]
-        borrow = (cash < b.borrow_below * dev_cost) & (room > 0)
+        borrow = short & (room > 0)
         repay = ~borrow & (debt > 0) & (cash > b.repay_above * dev_cost)
         pay = np.minimum(debt, cash - b.cash_reserve * dev_cost)
         bank = model.accounts["bank"]
@@ -164,15 +225,13 @@ class DataMerchant(mesa.Agent):
         return np.where(full, np.nan, chance)
 
     @staticmethod
-    def develop_in_turn(merchants: list[DataMerchant], order: np.ndarray, chance: np.ndarray,
-                        rng: np.random.Generator) -> np.ndarray:
-        """Activation: merchants take their turn in ``order`` (a random permutation); each that may
-        develop draws from ``rng`` (the development stream) whether it develops a product now,
-        with its ``chance``. The turns are sequential because a product's own draws follow its
-        developer's in the same stream. Returns the new products."""
+    def develop_in_turn(merchants: list[DataMerchant], chance: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Activation: each merchant that may develop does so now with its ``chance``, in order of
+        entry. ``u`` holds each merchant's own draws of the month, ``(len(merchants), 1 + DRAWS)``:
+        column 0 decides, the rest are the product's (:meth:`develop`). Returns the new products."""
         chance = chance.tolist()
-        new = [merchants[i].develop() for i in order.tolist()
-               if not math.isnan(chance[i]) and rng.random() < chance[i]]
+        new = [merchants[i].develop(u[i, 1:]) for i in range(len(merchants))
+               if not math.isnan(chance[i]) and u[i, 0] < chance[i]]
         return np.array(new, dtype=np.int64)
 
     @staticmethod
@@ -206,19 +265,20 @@ class DataMerchant(mesa.Agent):
     def cash(self) -> float:
         return float(self.model.ledger.balance[self.account])
 
-    def develop(self, pay: bool = True) -> int:
+    def develop(self, u: np.ndarray, pay: bool = True) -> int:
         """Build a product from accessible inputs (MODEL §6.3) and sell it off-exchange at first.
-        ``pay=False`` for the pre-reform stock a merchant already owns when the run starts."""
+        ``u``: the merchant's :attr:`DRAWS` uniforms for this product (a second input, the two
+        inputs, compliance, listing taste). ``pay=False`` for the pre-reform stock a merchant
+        already owns when the run starts."""
         m = self.model
         b = m.params.behaviour
-        rng = m.streams["development"]
         if pay:
             m.ledger.transfer(self.account, m.accounts["economy"], "development", m.params.population.merchants.dev_cost)
         domains = m.domains
         usable, gains = self._worthwhile_inputs()
         if usable.size:
-            k = min(usable.size, 1 + int(rng.random() < b.p_second_input))
-            inputs = choice_without_replacement(rng, usable, gains / gains.sum(), k)
+            k = min(usable.size, 1 + int(u[0] < b.p_second_input))
+            inputs = pick_distinct(usable, gains, u[1:1 + k])
             # sum / k is what np.mean computes, without its overhead
             quality = self.capability * (float(domains.quality[inputs].sum()) / k) * (1 + b.own_data_bonus)
             relevance = domains.relevance[inputs].sum(axis=0) / k
@@ -228,14 +288,14 @@ class DataMerchant(mesa.Agent):
             relevance = np.full(domains.relevance.shape[1], b.default_relevance)
             relevance[self.focus] = 1.0
             pair = (-1, -1)
-        compliant = not rng.random() < self._p_illicit(pair)
+        compliant = not u[3] < self._p_illicit(pair)
         if not compliant:
             quality *= 1 + b.illicit_quality_bonus
         quality = min(1.0, quality)
         return m.products.add(
             owner=self.index, by_operator=False, account=self.account, domains=pair, channel=OFF_EXCHANGE,
             quality=quality, price=self._launch_price(quality, relevance), compliant=compliant, created=m.month_index,
-            listing_taste=float(rng.normal()), relevance=relevance,
+            listing_taste=normal(float(u[4])), relevance=relevance,
         )
 
     def _p_illicit(self, pair: tuple[int, int]) -> float:
@@ -265,7 +325,10 @@ class DataMerchant(mesa.Agent):
         licence = np.zeros(len(domains.ids))
         for op in m.operators:
             licence[op.domains] = op.licence_price
-        gains = pricing.input_gains(domains.quality[usable],
+        rights = m.params.policy.rights  # copies take a share of what an authorized input earns (Wuxi art. 41)
+        take = institutions.imitation_take(rights.imitation_share, rights.protection, rights.protection_effect)
+        kept = 1 - take * self._on_authorized_data(m, usable, np.full(usable.size, -1))
+        gains = pricing.input_gains(domains.quality[usable] * kept,
                                     domains.relevance[usable, self.focus] + m.params.behaviour.relevance_floor,
                                     licence[usable], m.expected_product_revenue, m.params.behaviour.payback_months)
         worth = gains > 0

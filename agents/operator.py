@@ -26,6 +26,9 @@ Its economics in one place (MODEL §6.2, §6.4):
   price) that the gross-up by the kept share would otherwise drive to the cap.
 - **Recapitalisation**: when a payment would take its cash below zero, the treasury pays in the
   shortfall first (ledger kind ``recapitalisation``), so it never runs a negative balance.
+- **Security** (Jinan art. 39, ``policy.operator_security``; MODEL §6.9): with the operator's own
+  supervision on, it pays a monthly security spend (a cost in its tariff); an audit that finds the
+  spend below the required standard orders it up to the standard from then on.
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ class PublicDataOperator(mesa.Agent):
         self.month_cost = 0.0  # this month's cost so far, 万元
         self.last_price = 0.0  # market regime: last month's price and profit
         self.last_profit = 0.0
+        self.last_revenue = 0.0  # last month's gross revenue, 万元
+        self.security_ordered = False  # an audit ordered its security spend up to the standard (Jinan art. 39)
 
     @property
     def params(self):
@@ -147,6 +152,28 @@ class PublicDataOperator(mesa.Agent):
             self._pay(m.domains.accounts[self.domains], "governance",
                       np.full(len(self.domains), p.governance_spend / len(self.domains)))
             self.month_cost += p.governance_spend
+        security = self.security_spending()
+        if security > 0:
+            self._pay(m.accounts["economy"], "operating_cost", security)
+            self.month_cost += security
+
+    # ---- security (Jinan art. 39) ----------------------------------------------------------
+
+    def security_spending(self) -> float:
+        """This month's security spend, 万元: ``security_spend``, or the required standard if an
+        audit ordered it and that is more; nothing while the operator's supervision is off."""
+        rule = self.model.params.policy.operator_security
+        if not rule.enabled:
+            return 0.0
+        return max(rule.security_spend, rule.security_standard) if self.security_ordered else rule.security_spend
+
+    def order_security_standard(self) -> None:
+        """An audit found the security spend short of the standard: it rises to it from now on."""
+        self.security_ordered = True
+
+    def pay_penalty(self, fine: float) -> None:
+        """Pay a fine (万元) to the treasury; the treasury recapitalises any shortfall first."""
+        self._pay(self.model.accounts["treasury"], "penalty", fine)
 
     def reimburse(self, amount: float) -> None:
         """Book the public-service fund's reimbursement of last month's free uses (paid to it by the model)."""
@@ -167,7 +194,8 @@ class PublicDataOperator(mesa.Agent):
             billable, served = pricing.run_rate(self.billable, window), pricing.run_rate(self.served, window)
         reimbursed = pricing.run_rate(self.reimbursed, window) or 0.0
         uses = served
-        cost = self._cost().month(len(self.domains), uses) + (p.governance_spend if self.domains else 0.0)
+        cost = self._cost().month(len(self.domains), uses) + (p.governance_spend if self.domains else 0.0) \
+            + self.security_spending()
         return billable, max(0.0, cost - reimbursed)
 
     def _open_tariff_year(self) -> None:
@@ -283,6 +311,7 @@ class PublicDataOperator(mesa.Agent):
         self.billable.append(billable)
         self.served.append(billable + free)
         total = sum(revenue.values())
+        self.last_revenue = total
         self.tariff.record(total)
         self._search_market_price(total - self.month_cost)
         return OperatorIncome(paid_uses=paid, free_uses=free, licences=licences, shares=shares, cost=self.month_cost,

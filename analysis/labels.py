@@ -192,6 +192,16 @@ ZH_PARAMETERS = {  # Chinese names of the levers, by generic path (<id>: a key o
     "policy.vouchers.rate": "数据券补贴比例",
     "policy.vouchers.budget": "数据券总预算",
     "policy.listing.declaration_commitment": "声明和承诺制挂牌",
+    "policy.data_assets.certificates": "数据资产凭证",
+    "policy.operator_security.enabled": "授权运营安全全链条管理",
+    "policy.operator_security.security_spend": "运营机构安全投入",
+    "policy.operator_security.security_standard": "安全投入达标要求",
+    "policy.operator_security.audit_rate": "运营机构抽查概率",
+    "policy.operator_security.audit_fine": "安全不达标罚款",
+    "policy.registry.integrated": "登记与交易一体化平台",
+    "policy.credit.enabled": "交易信用体系",
+    "policy.credit.audit_targeting": "信用分级抽查强度",
+    "policy.rights.protection": "公共数据产品权益保护",
 }
 ZH_UNITS = {
     "万元": "万元",

@@ -30,6 +30,10 @@ SECTIONS = {  # generic section path: (English, Chinese)
     "policy.brokers": ("data brokers", "数据经纪"),
     "policy.vouchers": ("data vouchers", "数据券"),
     "policy.listing": ("listing", "挂牌"),
+    "policy.operator_security": ("operator security (Jinan art. 39)", "运营机构安全监管"),
+    "policy.registry": ("registration with trading (Jinan art. 40)", "登记交易一体化"),
+    "policy.credit": ("trading credit system (Shijiazhuang art. 46)", "交易信用体系"),
+    "policy.rights": ("rights in public-data products (Wuxi art. 41)", "公共数据产品权益"),
     "timeline": ("dates of authorizations and exchange openings", "授权运营与交易机构开业时间"),
 }
 WORDS = {

@@ -2,12 +2,14 @@
 
 ``from sim import Scenario, run``. The model (and Mesa) loads on first use of ``run``, so the
 pure components (``sim.clearing``, ``sim.pricing``, ``sim.ledger`` …) import without it.
-``from sim import sweep`` runs parameter sweeps (:mod:`sim.sweeps`).
+``sim.run_many(scenario, seeds=…, workers=…)`` runs replicates and ``sim.compare([...], seeds=…)``
+compares scenarios on the same seeds, as the ``run`` and ``compare`` commands do (with their run
+cache; :mod:`sim.ensembles`). ``from sim import sweep`` runs parameter sweeps (:mod:`sim.sweeps`).
 """
 
 from sim.scenario import Scenario, ScenarioError
 
-__all__ = ["Result", "Scenario", "ScenarioError", "run", "sweep"]
+__all__ = ["Comparison", "Replicates", "Result", "Scenario", "ScenarioError", "compare", "run", "run_many", "sweep"]
 
 
 def __getattr__(name: str):
@@ -19,6 +21,18 @@ def __getattr__(name: str):
         from sim.results import Result
 
         return Result
+    if name in ("run_many", "compare"):
+        from sim import ensembles
+
+        return getattr(ensembles, name)
+    if name == "Replicates":
+        from sim.folders.results import Replicates
+
+        return Replicates
+    if name == "Comparison":
+        from sim.folders.comparison import Comparison
+
+        return Comparison
     if name == "sweep":
         from sim.sweeps import sweep
 

@@ -40,13 +40,19 @@ def clear(value: np.ndarray, price: np.ndarray, risk: np.ndarray, budget: np.nda
     return Choice(col=np.where(bought, col, -1), bought=bought, utility=np.where(bought, best, 0.0))
 
 
-def draw_candidates(rng: np.random.Generator, pool: np.ndarray, weights: np.ndarray, n: int, k: int) -> np.ndarray:
-    """``n × k`` products drawn with replacement from ``pool`` with probability ∝ ``weights``;
-    all -1 when the pool is empty or ``k`` is 0."""
+def draw_candidates(u: np.ndarray, pool: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``n × k`` products drawn with replacement from ``pool`` with probability ∝ ``weights``, by
+    inverse CDF (a small change of the pool or weights changes few draws); all -1 when the pool
+    is empty.
+
+    Args:
+        u: (n, k) uniforms in (0, 1), one per candidate slot.
+    """
+    n, k = u.shape
     if k == 0 or pool.size == 0 or n == 0:
         return np.full((n, k), -1, dtype=np.int64)
     cum = np.cumsum(weights, dtype=float)
-    picks = np.searchsorted(cum, rng.random((n, k)) * cum[-1], side="right")
+    picks = np.searchsorted(cum, u * cum[-1], side="right")
     return pool[np.minimum(picks, pool.size - 1)]
 
 

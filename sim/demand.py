@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.clearing import clear, draw_candidates, exposure_weights
 from sim.population import OFF_EXCHANGE, OPERATOR, Products, Users, trust_column
+from sim.streams import MonthDraws
 
 
 @dataclass(frozen=True)
@@ -54,31 +55,35 @@ class Purchases:
         return int(self.buyers.size)
 
 
-def needs(rng: np.random.Generator, maturity: np.ndarray, need_rate: float, need_base: float) -> np.ndarray:
+def needs(u: np.ndarray, maturity: np.ndarray, need_rate: float, need_base: float) -> np.ndarray:
     """Indices of the users who need data this month: chance ``need_rate × (need_base + μ)``.
 
     Args:
+        u: one uniform per user (its slot draw of the month).
         maturity: data maturity μ of each user, 0-1.
         need_rate: probability/month at ``need_base + μ = 1``.
         need_base: the part of the need that does not grow with maturity.
     """
-    return np.flatnonzero(rng.random(maturity.size) < need_rate * (need_base + maturity))
+    return np.flatnonzero(u < need_rate * (need_base + maturity))
 
 
-def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
-         broker_boost: int, voucher_rate: float, approved: np.ndarray) -> Purchases:
+def shop(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
+         broker_boost: int, voucher_rate: float, approved: np.ndarray, seller_risk: np.ndarray | None = None
+         ) -> Purchases:
     """Buyers see candidates and buy the one with the highest positive utility ``V − p − R``.
 
     Args:
+        draws: the month's random draws; each buyer's candidates come from its own slot.
         buyers: users in need this month (from :func:`needs`).
         b: the scenario's ``behaviour`` section (candidates, value, risk, fee pass-through).
         broker_boost: extra off-exchange candidates brokers bring (0 without brokers).
         voucher_rate: share of an on-exchange price the treasury pays this month.
         approved: (len(buyers),) bool, approved for free public-data use.
+        seller_risk: (products.n,) multiplier of perceived risk by seller reputation (credit system), or None.
     """
     if products.n == 0:  # nothing is for sale yet (e.g. a market that starts empty): nobody buys
         buyers, approved = buyers[:0], approved[:0]
-    cand, via, brokered = _candidates(rng, buyers, users, products, venues, b, broker_boost)
+    cand, via, brokered = _candidates(draws, buyers, users, products, venues, b, broker_boost)
     valid = cand >= 0
     c = np.where(valid, cand, 0)
     usability = np.where(via == OPERATOR, b.raw_data_usability, 1.0)  # raw public data needs processing
@@ -97,7 +102,7 @@ def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: P
         premium = venues.trust_premium[np.maximum(via, 0)]
         risk_base = np.where(on & products.certified[c], risk_base * (1 - premium), risk_base)
     trust = users.trust[buyers[:, None], trust_column(via)]
-    risk = value * risk_base * (1 - trust)
+    risk = credit_adjusted_risk(value * risk_base * (1 - trust), seller_risk, c)
     choice = clear(value, pay, risk, users.budget[buyers], valid)
 
     rows = np.flatnonzero(choice.bought)
@@ -118,7 +123,19 @@ def shop(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: P
     )
 
 
-def _candidates(rng: np.random.Generator, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
+def credit_adjusted_risk(risk: np.ndarray, seller_risk: np.ndarray | None, cand: np.ndarray) -> np.ndarray:
+    """Perceived risk of each candidate scaled by its seller's public reputation under the trading
+    credit system (Shijiazhuang art. 46 信用体系; :meth:`agents.regulator.Regulator.seller_risk`).
+
+    Args:
+        risk: (buyers, k) perceived risk, 万元.
+        seller_risk: (products.n,) multiplier per product, or None (no credit system: unchanged).
+        cand: (buyers, k) candidate product indices (empty slots already mapped to a valid index).
+    """
+    return risk if seller_risk is None else risk * seller_risk[cand]
+
+
+def _candidates(draws: MonthDraws, buyers: np.ndarray, users: Users, products: Products, venues: Venues, b,
                 broker_boost: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``(len(buyers), k)`` candidate products (-1: empty slot), the via of each slot, and
     the ``(k,)`` columns the brokers found (the last ``broker_boost`` off-exchange slots).
@@ -132,13 +149,14 @@ def _candidates(rng: np.random.Generator, buyers: np.ndarray, users: Users, prod
     channel = products.view("channel")
     weights = exposure_weights(products.view("recent"), b.popularity_weight)
     off = np.flatnonzero(products.merchant_owned())
-    blocks = [draw_candidates(rng, off, weights[off], m, b.k_off + broker_boost)]
+    blocks = [draw_candidates(draws.slots("candidates_off", buyers, b.k_off + broker_boost), off, weights[off])]
     vias = [OFF_EXCHANGE]
     for x in venues.open:
         pool = np.flatnonzero(active & (channel == x))
-        cand = draw_candidates(rng, pool, weights[pool], m, b.k_on + int(venues.reach[x]))
+        k = b.k_on + int(venues.reach[x])
+        cand = draw_candidates(draws.slots(f"candidates_on:{x}", buyers, k), pool, weights[pool])
         coverage = pool.size / max(off.size, 1)  # a search finds what the catalogue holds
-        cand[(rng.random(cand.shape) >= coverage) | ~users.aware[buyers, x][:, None]] = -1
+        cand[(draws.slots(f"coverage:{x}", buyers, k) >= coverage) | ~users.aware[buyers, x][:, None]] = -1
         blocks.append(cand)
         vias.append(x)
     public = np.flatnonzero(active & (channel == OPERATOR))

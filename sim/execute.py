@@ -35,6 +35,7 @@ from sim.errors import DataMarketError
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
+    from sim.cache import Cache
     from sim.results import Result
 
 BACKENDS = ("local", "dask")
@@ -226,27 +227,45 @@ def _run_numbered(item: tuple[int, Job]) -> Result:
 
 
 def run_jobs(jobs: Iterable[Job], workers: int = 1, backend: str = "local", scheduler: str | None = None, *,
-             total: int | None = None) -> list[Result]:
+             total: int | None = None, cache: Cache | None = None) -> list[Result]:
     """Every job's full :class:`Result`, in job order: in this process when ``workers`` is 1 on the
     local backend, else on ``backend``. ``jobs`` may be made lazily; ``total`` is their number
-    (default ``len(jobs)``). A run that fails stops them all with its error; Ctrl-C raises
-    :class:`Interrupted` with the runs finished by then."""
-    total = len(jobs) if total is None else total
+    (default ``len(jobs)``). With a ``cache`` (:mod:`sim.cache`), a job run before with the same
+    scenario, seed and model version is read from it instead, and every new run is stored there;
+    ``cache.hits`` counts the runs read. A run that fails stops them all with its error; Ctrl-C
+    raises :class:`Interrupted` with the runs finished by then."""
     results: dict[int, Result] = {}
+    todo: Iterable[tuple[int, Job]] = enumerate(jobs)
+    if cache is not None:
+        todo = list(todo)
+        total = len(todo)
+        for i, job in todo:
+            hit = cache.get(job.scenario, job.seed, job.run_id, job.full)
+            if hit is not None:
+                results[i] = hit
+        todo = [(i, job) for i, job in todo if i not in results]
+    total = len(jobs) if total is None else total
+    remaining = total - len(results)
     try:
-        with progress(total) as bar:
-            if backend == "local" and (workers <= 1 or total <= 1):
-                for i, job in enumerate(jobs):
-                    results[i] = _tick(bar, run_job(job))
-            else:
-                with pool(backend, workers, scheduler, tasks=total) as p:
-                    for (i, _), outcome in stream(p, _run_numbered, enumerate(jobs)):
+        with progress(total, initial=len(results)) as bar:
+            if backend == "local" and (workers <= 1 or remaining <= 1):
+                for i, job in todo:
+                    results[i] = _tick(bar, _kept(cache, job, run_job(job)))
+            elif remaining:
+                with pool(backend, workers, scheduler, tasks=remaining) as p:
+                    for (i, job), outcome in stream(p, _run_numbered, todo):
                         if isinstance(outcome, BaseException):
                             raise outcome
-                        results[i] = _tick(bar, outcome)
+                        results[i] = _tick(bar, _kept(cache, job, outcome))
     except KeyboardInterrupt:
         raise Interrupted([results[i] for i in sorted(results)]) from None
     return [results[i] for i in sorted(results)]
+
+
+def _kept(cache: Cache | None, job: Job, result: Result) -> Result:
+    if cache is not None:
+        cache.put(job.scenario, job.seed, job.run_id, job.full, result)
+    return result
 
 
 def _tick(bar: tqdm, result: Result) -> Result:

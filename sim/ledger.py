@@ -35,6 +35,7 @@ KINDS = (
     "recapitalisation",  # treasury → operator, the shortfall of a payment it could not make
     "fund_reimbursement",  # public-service fund → operator, cost of serving free public-interest uses
     "fund_governance",  # public-service fund → domain governance fund
+    "imitation",  # merchant → economy, sales copies of a public-data product take (Wuxi art. 41)
 )
 KIND = {k: i for i, k in enumerate(KINDS)}
 BOOKS_TOLERANCE = 1e-9  # largest books_error that balances: float rounding of a month's sums is ~1e-13 of them

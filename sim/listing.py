@@ -52,18 +52,20 @@ class ChannelChoice:
         return self.products[self.channel == OFF_EXCHANGE]
 
 
-def choose_channels(rng: np.random.Generator, products: Products, venues: list[Venue], market_revenue: float,
+def choose_channels(relist: np.ndarray, products: Products, venues: list[Venue], market_revenue: float,
                     off_keep: float, b) -> ChannelChoice:
     """Each product considered picks the channel with the highest expected gain.
 
     Args:
+        relist: one uniform per product (its slot draw of the month); a decided product is
+            reconsidered when it falls below ``relist_rate`` (at least one per product).
         venues: the open exchanges, in index order (at least one).
         market_revenue: expected monthly revenue of a merchant product, 万元 (smoothed).
         off_keep: share of an off-exchange sale the seller keeps (after broker commission).
         b: the scenario's ``behaviour`` section (``relist_rate``, ``listing_noise``, ``listing_own_weight``).
     """
     n = products.n
-    consider = products.merchant_owned() & (~products.view("reviewed") | (rng.random(n) < b.relist_rate))
+    consider = products.merchant_owned() & (~products.view("reviewed") | (relist[:n] < b.relist_rate))
     idx = np.flatnonzero(consider)
     revenue = np.maximum(products.recent[idx] * products.price[idx], 0.0)
     expected = b.listing_own_weight * revenue + (1 - b.listing_own_weight) * market_revenue

@@ -112,11 +112,12 @@ class DataMarketModel(mesa.Model):
 
     def _init_merchants(self) -> None:
         par = self.params.population.merchants
-        rng = self.streams["init_merchants"]
-        for _ in range(par.initial_count):
-            merchant = DataMerchant.create(self, rng)
-            for _ in range(par.initial_products):
-                merchant.develop(pay=False)
+        founders = [DataMerchant.create(self) for _ in range(par.initial_count)]
+        draws = self.streams.slots("initial_products", 0, [x.index for x in founders],
+                                   DataMerchant.DRAWS * par.initial_products)
+        for merchant, u in zip(founders, draws):
+            for j in range(par.initial_products):
+                merchant.develop(u[j * DataMerchant.DRAWS:(j + 1) * DataMerchant.DRAWS], pay=False)
         self.products_per_merchant = self._count_products()
 
     # ---- the agents (Mesa's registry, in order of creation) -------------------------------------
@@ -241,14 +242,15 @@ class DataMarketModel(mesa.Model):
         """Entry, costs, then each merchant's own decisions in a random order. Returns the
         entrants, the entry rate's multiplier, the new products and new loans, 万元."""
         attractiveness = DataMerchant.attractiveness(self, self.datacollector.model_vars["merchant_operating_profit"])
-        entries = DataMerchant.enter(self, self.streams["entry"], attractiveness)
+        draws = self.streams.month(self.month_index)
+        entries = DataMerchant.enter(self, draws.generator("entry"), attractiveness)
         self.products_per_merchant = self._count_products()
         everyone = list(self.merchants)
         DataMerchant.pay_costs(self, everyone, self.products_per_merchant)
         loans = DataMerchant.finance(self, everyone)
         chance = DataMerchant.development_chances(self, everyone, self.products_per_merchant)
-        new = DataMerchant.develop_in_turn(everyone, self.rng.permutation(len(everyone)), chance,
-                                           self.streams["development"])
+        new = DataMerchant.develop_in_turn(everyone, chance, draws.slots("development", [x.index for x in everyone],
+                                                                          1 + DataMerchant.DRAWS))
         return entries, attractiveness, new, loans
 
     def _listing(self) -> None:
@@ -258,7 +260,8 @@ class DataMarketModel(mesa.Model):
             return
         s = self.params
         off_keep = 1 - (s.policy.brokers.commission_rate if s.policy.brokers.enabled else 0.0)
-        choice = choose_channels(self.streams["listing"], self.products, [x.venue() for x in open_ex],
+        relist = self.streams.month(self.month_index).everyone("relisting", self.products.n)
+        choice = choose_channels(relist, self.products, [x.venue() for x in open_ex],
                                  self.expected_product_revenue, off_keep, s.behaviour)
         self.products.mark_reviewed(choice.products)
         self.products.keep_off_exchange(choice.staying_off())
@@ -271,11 +274,11 @@ class DataMarketModel(mesa.Model):
         """Needs, free-use applications (plan 二.2 有条件无偿), then shopping. Returns the
         purchases and the users' application costs, 万元."""
         s, u = self.params, self.users
-        rng = self.streams["demand"]
-        buyers = demand.needs(rng, u.maturity, s.behaviour.need_rate, s.behaviour.need_base)
+        draws = self.streams.month(self.month_index)
+        buyers = demand.needs(draws.everyone("need", u.n), u.maturity, s.behaviour.need_rate, s.behaviour.need_base)
         application_costs = 0.0
         if self.products.on_channel(OPERATOR).size and s.policy.pricing.regime != "free":
-            n = u.apply_for_free_use(buyers, s.policy.free_use.free_for_research, self.streams["screening"],
+            n = u.apply_for_free_use(buyers, s.policy.free_use.free_for_research, draws.slots("screening", buyers),
                                      s.policy.screening.screening_accuracy,
                                      self.month_index + s.policy.free_use.application_delay)
             application_costs = n * s.policy.free_use.application_cost * u.represents
@@ -289,7 +292,8 @@ class DataMarketModel(mesa.Model):
         rate = settlement.voucher_rate(s.policy.vouchers.rate, s.policy.vouchers.budget, self.voucher_spent)
         boost = s.policy.brokers.broker_boost if s.policy.brokers.enabled else 0
         approved = u.approved_from[buyers] <= self.month_index
-        return demand.shop(rng, buyers, u, self.products, venues, s.behaviour, boost, rate, approved), application_costs
+        return demand.shop(draws, buyers, u, self.products, venues, s.behaviour, boost, rate, approved,
+                           self.regulator.seller_risk()), application_costs
 
     def _settlement(self, purchases: demand.Purchases) -> tuple[settlement.Settlement, OperatorIncome]:
         """Payments, vouchers, fees and commissions; operators' licences and revenue sharing;
@@ -310,7 +314,8 @@ class DataMarketModel(mesa.Model):
         income = OperatorIncome()
         for op in self.operators:
             income = income + op.close_month(money.gross, purchases, p, self.users.represents)
-        revenue = np.bincount(p.view("owner"), weights=np.where(p.view("by_operator"), 0.0, money.gross),
+        kept = DataMerchant.lose_to_imitators(self, money.gross)  # copies' take (Wuxi art. 41)
+        revenue = np.bincount(p.view("owner"), weights=np.where(p.view("by_operator"), 0.0, kept),
                               minlength=self.n_merchants_ever)
         DataMerchant.close_month(self, list(self.merchants), revenue)
         return money, income

@@ -60,15 +60,16 @@ class Users:
             claim |= self.purpose == RESEARCH
         return claim
 
-    def apply_for_free_use(self, buyers: np.ndarray, free_for_research: bool, rng: np.random.Generator,
+    def apply_for_free_use(self, buyers: np.ndarray, free_for_research: bool, u: np.ndarray,
                            screening_accuracy: float, approved_from: int) -> int:
         """Claimants among ``buyers`` apply once, when first in need (plan 二.2 有条件无偿); screening
-        catches a misreporting applicant with ``screening_accuracy``, the others may use public
-        data free from month ``approved_from``. Returns the number of applicants (agents)."""
+        catches a misreporting applicant with ``screening_accuracy`` (``u``: one uniform per buyer),
+        the others may use public data free from month ``approved_from``. Returns the number of
+        applicants (agents)."""
         claim = self.claims_free_use(free_for_research)[buyers] & ~self.applied[buyers]
         applicants = buyers[claim]
         self.applied[applicants] = True
-        caught = self.misreports[applicants] & (rng.random(applicants.size) < screening_accuracy)
+        caught = self.misreports[applicants] & (u[claim] < screening_accuracy)
         self.approved_from[applicants[~caught]] = approved_from
         return int(applicants.size)
 

@@ -45,15 +45,21 @@ def source_digest() -> str:
     return h.hexdigest()[:16]
 
 
-def provenance(command: str | None = None, wall_time_s: float | None = None) -> dict:
-    """Package versions, git commit, the command line (default: this process's), the wall time
-    when given, and the time of writing (UTC)."""
+def provenance(command: str | None = None, wall_time_s: float | None = None, *, overrides: dict | None = None,
+               renamed: str | list[str] | None = None) -> dict:
+    """Package versions, git commit, the command line (default: this process's), the
+    ``{"dotted.path": value}`` overrides given on it (``--set``) and the name(s) given (``--name``),
+    the wall time when given, and the time of writing (UTC)."""
     out = {
         "versions": versions(),
         "git_commit": git_commit(),
         "source_digest": source_digest(),
         "command": command if command is not None else shlex.join(["python", *sys.argv]),
     }
+    if overrides:
+        out["overrides"] = overrides
+    if renamed is not None:
+        out["renamed"] = renamed
     if wall_time_s is not None:
         out["wall_time_s"] = round(wall_time_s, 3)
     out["written"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

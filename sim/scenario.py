@@ -421,6 +421,15 @@ class DataAssets(Section):
     loan_to_value: float = P(0.3, "share", "assumption", "largest loan per registered value", ge=0, le=1)
     interest_rate: float = P(0.045, "share/year", "assumption (1-year LPR 3.45–3.65 % in 2023, plus a spread)",
                              "annual interest on asset loans", ge=0, le=1)
+    # Data-asset certificates (数据资产凭证) and finance on them (数据入股/信贷/信托/证券化), reg 40.
+    certificates: bool = P(False, "-", "assumption", "merchants may buy a data-asset certificate that makes their "
+                           "product revenue pledgeable (needs registration)", role="lever",
+                           clause="reg 40 数据资产凭证; 数据入股、数据信贷、数据信托和数据资产证券化")
+    certificate_cost: float = P(5.0, "万元", "assumption (appraisal and issuing fee)",
+                                "one-off cost of a merchant's certificate", ge=0, le=1e4, clause="reg 40 数据资产凭证")
+    revenue_pledge: float = P(0.5, "× annual revenue", "assumption", "extra borrowing room a certificate gives, per "
+                              "trailing-12-month sales revenue pledged", ge=0, le=10,
+                              clause="reg 40 数据信贷、数据信托和数据资产证券化")
 
 
 class Brokers(Section):
@@ -458,6 +467,84 @@ class Listing(Section):
     )
 
 
+class OperatorSecurity(Section):
+    """Supervision of the public-data operator itself (Jinan art. 39 公共数据授权运营安全保障全链条管理体系):
+    the operator can cause security incidents, more likely the more uses it serves and the less it
+    spends on security; the regulator audits it and fines a shortfall against the required standard."""
+
+    ROLE = "lever"
+
+    enabled: bool = P(False, "-", "assumption", "the operator can cause incidents and is audited",
+                      clause="Jinan art. 39 安全保障全链条管理体系")
+    incident_hazard: float = P(
+        0.2, "incidents/10⁴ uses", "assumption (about two incidents in the run at the default spend)",
+        "operator incidents per 10 000 uses served at no security spending",
+        ge=0, le=100, role="uncertainty", clause="Jinan art. 39")
+    security_spend: float = P(10.0, "万元/month", "assumption", "the operator's security spending, a cost it pays",
+                              ge=0, le=1e5, clause="Jinan art. 39 安全保障")
+    security_half: float = P(20.0, "万元/month", "assumption", "security spending that halves the hazard", gt=0,
+                             le=1e5, role="uncertainty", clause="Jinan art. 39")
+    security_standard: float = P(
+        30.0, "万元/month", "assumption", "security spending the regulator requires; an audit finding less fines the "
+        "operator and orders it up to the standard", ge=0, le=1e5, clause="Jinan art. 39 全链条管理体系")
+    audit_rate: float = P(0.1, "probability/month", "assumption", "chance the regulator audits the operator in a month",
+                          ge=0, le=1, clause="Jinan art. 39; plan 六.2")
+    audit_fine: float = P(20.0, "万元", "assumption", "fine on a security shortfall found by an audit (at most "
+                          "regulator.fine_cap_ordinary, PIPL art. 66(1))", ge=0, le=1e4, clause="Jinan art. 39")
+
+
+class Registry(Section):
+    """Registration integrated with trading (Jinan art. 40 数据资源登记、汇聚和流通交易一体化平台; Wuxi
+    art. 40 登记结算): once data assets are registered (``policy.data_assets.registration``), a
+    registered product lists at a lower review cost and its registration is collateral evidence."""
+
+    ROLE = "lever"
+
+    integrated: bool = P(False, "-", "assumption", "registration and trading on one platform",
+                         clause="Jinan art. 40 一体化平台; Wuxi art. 40 登记结算")
+    listing_discount: float = P(0.5, "share", "assumption (the review repeats checks registration made)",
+                                "cut in an exchange's review cost for a registered product", ge=0, le=1,
+                                role="uncertainty", clause="Jinan art. 40")
+    rate_cut: float = P(0.01, "share/year", "assumption (a collateral discount of about 100 bp)",
+                        "cut in the asset-loan interest rate for registered collateral (the rate stays >= 0)",
+                        ge=0, le=1, role="uncertainty", clause="Wuxi art. 40 登记结算")
+
+
+class Credit(Section):
+    """Trading credit system (Shijiazhuang art. 46 数据要素市场社会信用体系): each merchant's reputation
+    (track record less violations found) is public; buyers' perceived risk of its products and the
+    regulator's audits follow it (:mod:`sim.institutions`)."""
+
+    ROLE = "uncertainty"
+
+    enabled: bool = P(False, "-", "assumption", "merchants' reputations are public and audits are risk-based",
+                      role="lever", clause="Shijiazhuang art. 46 信用体系")
+    track_record_sales: float = P(100.0, "万元", "assumption", "cumulative sales that give a full track record",
+                                  gt=0, le=1e6, clause="Shijiazhuang art. 46")
+    violation_weight: float = P(1.0, "-", "assumption", "reputation lost per violation found", ge=0, le=10,
+                                clause="Shijiazhuang art. 46")
+    risk_sensitivity: float = P(0.3, "-", "assumption", "perceived risk of a seller's products × exp(−this × "
+                                "reputation)", ge=0, le=5, clause="Shijiazhuang art. 46")
+    audit_targeting: float = P(1.0, "-", "assumption", "audit chance weighted by exp(−this × reputation), same mean",
+                               ge=0, le=10, role="lever", clause="Shijiazhuang art. 46 监测预警; plan 六.2")
+
+
+class Rights(Section):
+    """Protection of the rights in products built on public data (Wuxi art. 41 依法获取并使用公共数据形成
+    的数据产品和数据服务等权益受法律保护): copies take a share of an authorized-input product's sales;
+    protection stops most of it."""
+
+    ROLE = "uncertainty"
+
+    protection: bool = P(False, "-", "assumption", "products built on authorized public data are protected",
+                         role="lever", clause="Wuxi art. 41")
+    imitation_share: float = P(0.0, "share", "assumption (0: no copying in the baseline)",
+                               "share of a product's sales copies take when it uses an authorized public-data domain",
+                               ge=0, le=1, clause="Wuxi art. 41")
+    protection_effect: float = P(0.8, "share", "assumption", "share of the copies' take protection stops", ge=0, le=1,
+                                 clause="Wuxi art. 41")
+
+
 class Policy(Section):
     """The levers of the plan."""
 
@@ -472,6 +559,11 @@ class Policy(Section):
     brokers: Brokers = Brokers()
     vouchers: Vouchers = Vouchers()
     listing: Listing = Listing()
+    # Institutions from other cities' regulations (MODEL §6.9); each off or neutral by default.
+    operator_security: OperatorSecurity = OperatorSecurity()
+    registry: Registry = Registry()
+    credit: Credit = Credit()
+    rights: Rights = Rights()
 
 
 class Behaviour(Section):
@@ -805,24 +897,42 @@ class Scenario(Section):
     @classmethod
     def load(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
         """Read a scenario YAML file, resolve ``extends:``, apply ``{"dotted.path": value}``
-        overrides and validate once. Raises :class:`ScenarioError` naming every bad field."""
+        overrides and validate once. Raises :class:`ScenarioError` naming every bad field; in a
+        scenario that extends another, a timeline problem names the file and the index of the
+        event there (``low_fee.yaml: timeline[0].date: …``)."""
         path = Path(path)
         data = _read_resolved(path, ())
+        origins = _pop_origins(data) if isinstance(data.get("timeline"), list) else []
         data.setdefault("name", path.stem)
         if overrides is not None:
             try:
                 data = apply_overrides(data, overrides)
             except ScenarioError as exc:
                 raise ScenarioError(exc.errors, str(path)) from None
-        return cls.from_dict(data, source=str(path))
+        try:
+            return cls.from_dict(data, source=str(path))
+        except ScenarioError as exc:
+            if all(origin is None or origin[0] == path.resolve() for origin in origins):
+                raise  # no inherited event: timeline indices are the file's own
+            raise ScenarioError([_blame(line, origins) for line in exc.errors], exc.source) from None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None, *, events_checked: bool = False) -> Scenario:
-        """Validate a plain dict (already resolved) into a scenario."""
+        """Validate a plain dict (already resolved) into a scenario. Every problem is reported at
+        once: when fields are invalid, the checks across fields and timeline events (which need
+        valid fields) run again on the scenario with those fields at their defaults and bad
+        event dates at the calendar's start, and report what they find too."""
         try:
             return cls.model_validate(data, context={"events_checked": events_checked})
         except ValidationError as exc:
-            raise ScenarioError(messages(exc, Scenario), source) from None
+            errors = messages(exc, Scenario)
+            repaired = _repaired(data, exc)
+            if repaired is not None:
+                try:
+                    cls.model_validate(repaired, context={"events_checked": events_checked})
+                except ValidationError as again:
+                    errors = list(dict.fromkeys([*errors, *messages(again, Scenario)]))
+            raise ScenarioError(errors, source) from None
 
     def with_values(self, values: dict[str, Any]) -> Scenario:
         """A copy with ``{"dotted.path": value}`` applied, validated again (a scenario is
@@ -851,6 +961,35 @@ class Scenario(Section):
 
 def _known(mapping: dict) -> str:
     return ", ".join(sorted(mapping)) or "(none defined)"
+
+
+def _repaired(data: Any, exc: ValidationError) -> dict[str, Any] | None:
+    """``data`` with every field that failed validation removed (so it takes its default) and
+    every timeline event that failed made harmless in its place (a bad date moved to the
+    calendar's start; an event with another bad field replaced), for a second look by the checks
+    across fields; None when there is nothing to look at again (a check across fields failed, or
+    the calendar itself is bad)."""
+    locs = [tuple(e["loc"]) for e in exc.errors()]
+    if not isinstance(data, dict) or any(not loc or loc[0] == "calendar" for loc in locs):
+        return None
+    out = copy.deepcopy(data)
+    events = out.get("timeline") if isinstance(out.get("timeline"), list) else []
+    calendar = out.get("calendar") if isinstance(out.get("calendar"), dict) else {}
+    start = calendar.get("start", Calendar().start)
+    for loc in locs:
+        if loc[0] == "timeline" and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(events):
+            if loc[2:] == ("date",) and isinstance(events[loc[1]], dict):
+                events[loc[1]]["date"] = start
+            else:
+                events[loc[1]] = {"date": start, "start_compliance": True}  # no check looks at it
+            continue
+        node: Any = out
+        for key in loc[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or loc[-1] not in node:
+            return None
+        del node[loc[-1]]
+    return out
 
 
 def _problems(data: dict[str, Any]) -> list[str]:
@@ -913,6 +1052,18 @@ def nest(values: dict[str, Any], into: dict[str, Any] | None = None) -> dict[str
         for key in parents:
             node = node.setdefault(key, {})
         node[leaf] = value
+    return out
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` as ``{"a.b": 1}``: the dotted path of every value of a scenario mapping
+    (a list is one value; an empty mapping holds none). The inverse of :func:`nest`."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
     return out
 
 
@@ -981,6 +1132,9 @@ def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         if chain:
             raise ScenarioError([f"extends: {line}" for line in problem], str(chain[-1]))
         raise ScenarioError(problem, str(path))
+    for i, ev in enumerate(data.get("timeline") if isinstance(data.get("timeline"), list) else []):
+        if isinstance(ev, dict):
+            ev[_ORIGIN] = (resolved, i)
     parent = data.pop("extends", None)
     if parent is None:
         for i, ev in enumerate(data.get("timeline") or []):
@@ -989,11 +1143,70 @@ def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
                                      "one of its events"], str(path))
         return data
     if not isinstance(parent, str) or not parent.strip():
-        raise ScenarioError([f"extends: must be a file name, got {shorten(parent)}"], str(path))
-    base = _read_resolved(resolved.parent / parent, (*chain, resolved))
+        raise ScenarioError([f"extends: must be a scenario name or a file name, got {shorten(parent)}"], str(path))
+    base = _read_resolved(_parent_file(parent, resolved.parent, path), (*chain, resolved))
     base.pop("name", None)
     base.pop("description", None)
     return merge(base, data, str(path))
+
+
+def parent_of(path: str | Path) -> Path | None:
+    """The file the scenario at ``path`` extends (``extends:``, a name or a path), None if it
+    extends none. Raises :class:`ScenarioError` as :meth:`Scenario.load` does."""
+    path = Path(path)
+    data = read_mapping(path, ScenarioError)
+    parent = data.get("extends")
+    if parent is None:
+        return None
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError([f"extends: must be a scenario name or a file name, got {shorten(parent)}"], str(path))
+    return _parent_file(parent, path.resolve().parent, path)
+
+
+def _parent_file(parent: str, folder: Path, child: Path) -> Path:
+    """The file an ``extends:`` in ``child`` names: a path relative to ``folder`` (the child's;
+    ``.yaml`` may be left out), else a name in ``scenarios/`` (``wuhan_2023_2025``, with or
+    without ``.yaml``). Raises :class:`ScenarioError` on ``extends:`` naming what was looked for."""
+    from sim.catalog import SCENARIO_DIR, scenario_files  # the catalogue loads scenarios with this module
+
+    beside = folder / parent
+    if "\0" in parent:
+        return beside  # refused by name when it is read
+    for candidate in (beside, beside.with_name(beside.name + ".yaml")):
+        if candidate.exists() or candidate.is_symlink():
+            return candidate  # a folder or a device is refused when it is read
+    if len(Path(parent).parts) > 1:
+        return beside
+    suffix = Path(parent).suffix
+    in_library = SCENARIO_DIR / (parent if suffix in (".yaml", ".yml") else f"{parent}.yaml")
+    if in_library.is_file():
+        return in_library
+    known = ", ".join(p.stem for p in scenario_files(SCENARIO_DIR))
+    raise ScenarioError([f"extends: no scenario {shorten(parent)}: no file {beside} and no such name in "
+                         f"{SCENARIO_DIR}; names: {known}"], str(child))
+
+
+_ORIGIN = ("origin",)  # key of a timeline event's (file, index) while files merge; YAML keys are never tuples
+_INDEX = re.compile(r"timeline\[(\d+)\]")
+
+
+def _pop_origins(data: dict[str, Any]) -> list[tuple[Path, int] | None]:
+    """Remove the origin tags from the resolved ``timeline`` and return them, event by event."""
+    return [ev.pop(_ORIGIN, None) if isinstance(ev, dict) else None for ev in data["timeline"]]
+
+
+def _blame(line: str, origins: list[tuple[Path, int] | None]) -> str:
+    """``line`` with each ``timeline[i]`` of the merged timeline named by its file and index
+    there: ``low_fee.yaml: timeline[0]…`` at the start, ``timeline[3] of wuhan_2023_2025.yaml`` inside."""
+    def name(match: re.Match) -> str:
+        i = int(match.group(1))
+        origin = origins[i] if i < len(origins) else None
+        if origin is None:
+            return match.group(0)
+        file, index = origin
+        return f"{file.name}: timeline[{index}]" if match.start() == 0 else f"timeline[{index}] of {file.name}"
+
+    return _INDEX.sub(name, line)
 
 
 def merge(base: dict[str, Any], child: dict[str, Any], source: str | None = None) -> dict[str, Any]:
@@ -1028,7 +1241,7 @@ def _merge_timeline(base: list, child: list, source: str | None) -> list:
         if remove is not True:
             raise ScenarioError([f"{where}.remove: must be true (to drop the parent's event), got {shorten(remove)}"],
                                 source)
-        if set(ev) - {"id", "remove", "note"}:
+        if set(ev) - {"id", "remove", "note", _ORIGIN}:
             raise ScenarioError([f"{where}: an event with remove: true takes only its id (and a note)"], source)
         if not isinstance(eid, str) or eid not in index or events[index[eid]] is None:
             known = ", ".join(sorted(i for i in index if events[index[i]] is not None)) or "(none)"

@@ -26,6 +26,19 @@ INTERVAL = "mean [90 % interval: 5th–95th percentile across replicates]"  # th
 EFFECT = ("Δ: mean paired difference (95 % confidence interval of the mean, Student t)"
           " [5th–95th percentile of the differences across seeds]")
 STATISTIC = "mean; 90 % interval (5th–95th percentile)"  # the same, as figures' legends say it
+SINGLE = "single replicate: one run's values, no interval (--replicates 2 or more for intervals across seeds)"
+SINGLE_EFFECT = "Δ: difference on the one seed (single replicate: no confidence interval, no spread)"
+
+
+def interval_heading(replicates: int) -> str:
+    """The heading of a table of ``replicates`` runs per scenario: :data:`INTERVAL`, or
+    :data:`SINGLE` for one."""
+    return SINGLE if replicates == 1 else INTERVAL
+
+
+def effect_heading(replicates: int) -> str:
+    """:data:`EFFECT`, or :data:`SINGLE_EFFECT` for one replicate."""
+    return SINGLE_EFFECT if replicates == 1 else EFFECT
 
 
 def interval(frame: pd.DataFrame, value: str, by: list[str], sort: bool = False) -> pd.DataFrame:
@@ -151,18 +164,22 @@ def comparison(yearly: pd.DataFrame, scenarios: list[str], metrics=NAMES) -> pd.
 
 
 def run_table(yearly: pd.DataFrame, metrics=KEY_METRICS) -> str:
-    """Key outcomes per year of one scenario's replicates, as aligned text."""
+    """Key outcomes per year of one scenario's replicates, as aligned text; with one replicate,
+    its values alone (no interval: :func:`cell`)."""
     levels = summarise(yearly, metrics).set_index(["metric", "year"])
     years = sorted(yearly.year.unique())
-    rows = [[f"{m} ({UNITS[m]})", *(_cell(levels.loc[(m, y)]) for y in years)] for m in metrics]
+    single = _single(yearly)
+    rows = [[f"{m} ({UNITS[m]})", *(_cell(levels.loc[(m, y)], single=single) for y in years)] for m in metrics]
     return _grid(["metric (unit)", *map(str, years)], rows)
 
 
-def compare_table(table: pd.DataFrame, metrics=KEY_METRICS) -> str:
+def compare_table(table: pd.DataFrame, metrics=KEY_METRICS, replicates: int | None = None) -> str:
     """Key outcomes per year of each scenario, each followed by its effect against the first
     scenario (:data:`EFFECT`: two rows, the mean paired difference with the confidence interval
     of the mean, then the spread of the differences across seeds), as aligned text; ``table`` is
-    the output of :func:`comparison`."""
+    the output of :func:`comparison`. With ``replicates`` 1, values and differences alone
+    (:data:`SINGLE_EFFECT`)."""
+    single = replicates == 1
     table = table.set_index(["metric", "scenario", "year"])
     scenarios = list(dict.fromkeys(table.index.get_level_values("scenario")))
     years = sorted(set(table.index.get_level_values("year")))
@@ -170,24 +187,35 @@ def compare_table(table: pd.DataFrame, metrics=KEY_METRICS) -> str:
     for m in metrics:
         rows.append([f"{m} ({UNITS[m]})", *[""] * len(years)])
         for s in scenarios:
-            rows.append([f"  {s}", *(_cell(table.loc[(m, s, y)]) for y in years)])
-            if s != scenarios[0]:
-                effect = [table.loc[(m, s, y)] for y in years]
-                rows.append([f"    Δ vs {scenarios[0]} (95 % CI)",
-                             *(f"{number(r.diff_mean)} ({number(r.diff_ci_low)}, {number(r.diff_ci_high)})"
-                               for r in effect)])
-                rows.append(["      spread across seeds", *(f"[{number(r.diff_p05)}, {number(r.diff_p95)}]"
-                                                            for r in effect)])
+            rows.append([f"  {s}", *(_cell(table.loc[(m, s, y)], single=single) for y in years)])
+            if s == scenarios[0]:
+                continue
+            effect = [table.loc[(m, s, y)] for y in years]
+            if single:
+                rows.append([f"    Δ vs {scenarios[0]}", *(number(r.diff_mean) for r in effect)])
+                continue
+            rows.append([f"    Δ vs {scenarios[0]} (95 % CI)",
+                         *(f"{number(r.diff_mean)} ({number(r.diff_ci_low)}, {number(r.diff_ci_high)})"
+                           for r in effect)])
+            rows.append(["      spread across seeds", *(f"[{number(r.diff_p05)}, {number(r.diff_p95)}]"
+                                                        for r in effect)])
     return _grid(["metric / scenario", *map(str, years)], rows)
 
 
-def cell(mean: float, low: float, high: float) -> str:
-    """A summary in a table: ``mean [p05, p95]``."""
-    return f"{number(mean)} [{number(low)}, {number(high)}]"
+def cell(mean: float, low: float, high: float, single: bool = False) -> str:
+    """A summary in a table: ``mean [p05, p95]``; with ``single`` (one replicate, whose interval
+    is the value itself), ``mean`` alone."""
+    return number(mean) if single else f"{number(mean)} [{number(low)}, {number(high)}]"
 
 
-def _cell(row: pd.Series, prefix: str = "") -> str:
-    return cell(row[prefix + "mean"], row[prefix + "p05"], row[prefix + "p95"])
+def _cell(row: pd.Series, prefix: str = "", single: bool = False) -> str:
+    return cell(row[prefix + "mean"], row[prefix + "p05"], row[prefix + "p95"], single)
+
+
+def _single(frame: pd.DataFrame) -> bool:
+    """Whether every scenario of a yearly frame has one run."""
+    runs = frame.groupby("scenario")["seed"].nunique() if "scenario" in frame else frame["seed"].nunique()
+    return bool((runs == 1).all()) if isinstance(runs, pd.Series) else runs == 1
 
 
 def number(x: float) -> str:

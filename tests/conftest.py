@@ -63,3 +63,12 @@ def dask_scheduler() -> str:
 @pytest.fixture(scope="session")
 def baseline() -> Scenario:
     return Scenario.load(BASELINE)
+
+
+@pytest.fixture(autouse=True)
+def run_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Every test starts with an empty run cache of its own (``$DATAMARKET_CACHE``, inherited by
+    the commands a test starts), so no test reads runs another made or fills the user's cache."""
+    folder = tmp_path_factory.mktemp("run-cache")
+    monkeypatch.setenv("DATAMARKET_CACHE", str(folder))
+    return folder

@@ -45,10 +45,10 @@ def test_free_products_still_need_value_above_risk():
 def test_candidates_follow_weights_and_pool():
     rng = np.random.default_rng(0)
     pool = np.array([7, 8, 9])
-    draws = draw_candidates(rng, pool, np.array([0.0, 1.0, 3.0]), 4000, 2)
+    draws = draw_candidates(rng.random((4000, 2)), pool, np.array([0.0, 1.0, 3.0]))
     assert set(np.unique(draws)) <= {8, 9}
     assert abs(np.mean(draws == 9) - 0.75) < 0.03
-    assert (draw_candidates(rng, pool[:0], np.zeros(0), 3, 2) == -1).all()
+    assert (draw_candidates(rng.random((3, 2)), pool[:0], np.zeros(0)) == -1).all()
 
 
 def test_exposure_mixes_uniform_and_sales_share():

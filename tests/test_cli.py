@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -320,3 +321,134 @@ def test_sweep_specs_are_found_by_name_or_path_with_the_same_rule_as_scenarios(t
     assert cli("sweep", tmp_path / "gone.yaml", "--out", tmp_path / "out") == 2
     assert f"sweep spec file not found: {tmp_path / 'gone.yaml'}" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+# ---- --set and --name --------------------------------------------------------------------------
+
+
+def test_set_and_name_change_the_run_and_are_recorded_in_the_manifest(scenarios, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert cli("run", scenarios / "tiny.yaml", "--set", "policy.pricing.regime=free", "--set",
+               "exchanges.pilot_platform.fee_rate=0.01", "--name", "tiny_cheap", "--out", out) == 0
+    assert capsys.readouterr().out.startswith("tiny_cheap: 1 replicate(s) on seed 1")
+    expected = Scenario.load(scenarios / "tiny_free.yaml").with_values(
+        {"exchanges.pilot_platform.fee_rate": 0.01, "name": "tiny_cheap"})
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["resolved_scenario"] == expected.model_dump(mode="json")
+    assert manifest["scenario_hash"] == expected.digest()
+    assert manifest["overrides"] == {"policy.pricing.regime": "free", "exchanges.pilot_platform.fee_rate": 0.01}
+    assert manifest["renamed"] == "tiny_cheap"
+    assert set(pd.read_parquet(out / "metrics.parquet").scenario) == {"tiny_cheap"}
+    free = run(Scenario.load(scenarios / "tiny_free.yaml"), seed=1).metrics
+    cheap = pd.read_parquet(out / "metrics.parquet")
+    assert cheap.gmv_exchange.sum() != free.gmv_exchange.sum()  # the fee change reached the run
+
+
+def test_compare_sets_every_scenario_and_names_each(scenarios, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert cli("compare", scenarios / "tiny.yaml", scenarios / "tiny_free.yaml", "--set",
+               "policy.vouchers.rate=0.2", "--set", "policy.vouchers.budget=500",
+               "--name", "paid", "--name", "free", "--out", out) == 0
+    for name in ("paid", "free"):
+        manifest = json.loads((out / name / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["resolved_scenario"]["policy"]["vouchers"] == {"rate": 0.2, "budget": 500}
+        assert manifest["overrides"] == {"policy.vouchers.rate": 0.2, "policy.vouchers.budget": 500}
+    assert list(pd.read_csv(out / "comparison.csv").scenario.unique()) == ["paid", "free"]
+    assert cli("compare", scenarios / "tiny.yaml", scenarios / "twin.yaml", "--name", "one", "--out", out,
+               "--force") == 2
+    assert "--name: give one per scenario (2), got 1" in capsys.readouterr().err
+
+
+BAD_SETS = [
+    (["--set", "policy.pricing.regim=free"], "--set policy.pricing.regim='free': no such parameter in tiny.yaml; "
+                                             "nearest: policy.pricing.regime"),
+    (["--set", "policy.pricing.regime=auction"],
+     "--set policy.pricing.regime='auction': Input should be 'free', 'cost_plus_cap', 'market' or 'allowed_revenue'"),
+    (["--set", "policy.pricing.cap=-1"], "--set policy.pricing.cap=-1: Input should be greater than 0, got -1"),
+    (["--set", "behaviour.need_rate=[1, 2]"], "--set behaviour.need_rate=[1, 2]: Input should be a valid number"),
+    (["--set", "policy.pricing.cap"], "--set 'policy.pricing.cap': write it as PATH=VALUE"),
+    (["--set", "policy.pricing={cap: 1}"], "give one parameter per --set, not a mapping"),
+    (["--name", "../up"], "--name='../up': must be letters, digits"),
+]
+
+
+@pytest.mark.parametrize(("argv", "phrase"), BAD_SETS, ids=[b[0][1] for b in BAD_SETS])
+def test_a_bad_set_or_name_names_the_flag_the_value_and_what_is_allowed(scenarios, tmp_path, capsys, argv, phrase):
+    assert cli("run", scenarios / "tiny.yaml", *argv, "--out", tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and phrase in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_sweep_set_joins_the_fixed_values_of_the_base_and_name_names_the_sweep(scenarios, tmp_path, capsys):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({"base": str(scenarios / "tiny.yaml"), "design": "grid",
+                                    "parameters": {"policy.pricing.cap": [0.5]}}), encoding="utf-8")
+    out = tmp_path / "sweep"
+    assert cli("sweep", spec, "--set", "policy.pricing.regime=allowed_revenue", "--name", "capped",
+               "--out", out, "--quiet") == 0
+    stored = json.loads((out / "spec.json").read_text(encoding="utf-8"))["spec"]
+    assert stored["fixed"] == {"policy.pricing.regime": "allowed_revenue"} and stored["name"] == "capped"
+    digest = pd.read_parquet(out / "points.parquet").digest.item()
+    expected = Scenario.load(scenarios / "tiny.yaml").with_values(
+        {"policy.pricing.regime": "allowed_revenue", "policy.pricing.cap": 0.5})
+    assert digest == expected.digest()
+    capsys.readouterr()
+    assert cli("sweep", spec, "--set", "policy.pricing.cap=0.4", "--out", tmp_path / "other") == 2
+    assert "--set policy.pricing.cap: swept by the spec spec, so it cannot also be set" in capsys.readouterr().err
+    assert cli("sweep", spec, "--set", "policy.pricing.cop=0.4", "--out", tmp_path / "other") == 2
+    assert "nearest: policy.pricing.cap" in capsys.readouterr().err
+    assert not (tmp_path / "other").exists()
+
+
+# ---- small things: one replicate, validate by file name, the console command, a closed pipe ------
+
+
+def test_one_replicate_prints_its_values_without_intervals(scenarios, tmp_path, capsys):
+    assert cli("run", scenarios / "tiny.yaml", "--out", tmp_path / "one") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("single replicate") and not any("[" in line for line in lines[2:14])
+    assert cli("compare", scenarios / "tiny.yaml", scenarios / "tiny_free.yaml", "--out", tmp_path / "cmp") == 0
+    text = capsys.readouterr().out
+    assert "single replicate" in text and "(95 % CI)" not in text and "spread across seeds" not in text
+    assert "Δ vs tiny " in text
+
+
+def test_validate_takes_a_library_file_name_a_name_and_a_file_anywhere(scenarios, capsys):
+    assert cli("validate", "small.yaml", "small", scenarios / "twin.yaml") == 0
+    assert capsys.readouterr().out.splitlines() == ["small.yaml: ok", "small: ok", f"{scenarios / 'twin.yaml'}: ok"]
+
+
+def _console_command(folder: Path) -> Path:
+    """The script pip writes for the ``datamarket`` entry of ``[project.scripts]``."""
+    import tomllib
+
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]["datamarket"]
+    module, function = entry.split(":")
+    script = folder / "datamarket"
+    script.write_text(f"#!{sys.executable}\nimport sys\nfrom {module} import {function}\nsys.exit({function}())\n",
+                      encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def test_the_console_command_runs_the_cli_and_names_itself(scenarios, tmp_path):
+    script = _console_command(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("usage: datamarket ")
+    out = tmp_path / "out"
+    done = subprocess.run([script, "run", scenarios / "tiny.yaml", "--out", out], capture_output=True, text=True,
+                          timeout=300, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == f"datamarket run {scenarios / 'tiny.yaml'} --out {out}"
+    plain = subprocess.run([sys.executable, "run.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert plain.stdout.startswith("usage: run.py ")
+
+
+def test_output_cut_short_by_its_reader_ends_quietly():
+    done = subprocess.run(f"{shlex.quote(sys.executable)} run.py list | head -1; exit ${{PIPESTATUS[0]}}",
+                          shell=True, executable="/bin/bash", cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("Scenarios in ") and len(done.stdout.splitlines()) == 1
+    assert done.stderr == "" and done.returncode == 141

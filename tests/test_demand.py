@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from sim.demand import Venues, needs, shop
 from sim.population import OFF_EXCHANGE, OPERATOR, Products, Users
+from sim.streams import Streams
 
 BEHAVIOUR = dict(
     need_rate=1.0, need_base=0.5, value_scale=10.0, raw_data_usability=0.5, popularity_weight=0.0, k_off=3, k_on=2,
@@ -35,13 +36,13 @@ def _venues(fee=0.0, premium=0.0, reach=0, open_=(0,)):
 def _shop(u, p, venues, b=None, voucher=0.0, approved=False, boost=0):
     buyers = np.arange(u.n)
     b = SimpleNamespace(**{**BEHAVIOUR, **(b or {})})
-    return shop(np.random.default_rng(1), buyers, u, p, venues, b, boost, voucher, np.full(u.n, approved))
+    return shop(Streams(1).month(0), buyers, u, p, venues, b, boost, voucher, np.full(u.n, approved))
 
 
 def test_need_chance_grows_with_maturity():
     rng = np.random.default_rng(3)
     maturity = np.r_[np.zeros(20_000), np.ones(20_000)]
-    buyers = needs(rng, maturity, need_rate=0.2, need_base=0.5)
+    buyers = needs(rng.random(maturity.size), maturity, need_rate=0.2, need_base=0.5)
     low, high = np.mean(buyers < 20_000) * buyers.size / 20_000, np.mean(buyers >= 20_000) * buyers.size / 20_000
     assert abs(low - 0.1) < 0.01 and abs(high - 0.3) < 0.01  # 0.2 × (0.5 + μ)
 
@@ -58,9 +59,9 @@ def test_a_lone_buyer_buys_the_only_product_and_its_surplus_is_value_less_price_
 def test_exchange_fee_is_passed_into_the_price_and_vouchers_cut_what_the_buyer_pays():
     u, p = _users(), Products(1)
     u.aware[:, 0] = True
-    _product(p, OFF_EXCHANGE, quality=0.01, price=0.0)  # keeps the coverage of the exchange's catalogue at 1
-    _product(p, 0, quality=1.0, price=2.0)
-    buy = _shop(u, p, _venues(fee=0.1), voucher=0.25)
+    _product(p, OFF_EXCHANGE, quality=0.01, price=0.0)
+    _product(p, 0, quality=1.0, price=2.0)  # the catalogue covers half the market: a wide reach finds it
+    buy = _shop(u, p, _venues(fee=0.1, reach=30), voucher=0.25)
     on = buy.via == 0
     assert on.any()
     np.testing.assert_allclose(buy.list_price[on], 2.0 * (1 + 0.5 * 0.1))  # half the fee passed through
@@ -90,9 +91,9 @@ def test_certification_on_an_exchange_lowers_perceived_risk():
     u.aware[:, 0] = True
     u.trust[:, 2] = 0.0
     _product(p, OFF_EXCHANGE, quality=1.0, price=100.0)  # unaffordable... never chosen
-    _product(p, 0, quality=1.0, price=1.0, certified=True)
-    plain = _shop(u, p, _venues())
-    premium = _shop(u, p, _venues(premium=0.5))
+    _product(p, 0, quality=1.0, price=1.0, certified=True)  # the catalogue covers half the market: a wide reach
+    plain = _shop(u, p, _venues(reach=30))
+    premium = _shop(u, p, _venues(premium=0.5, reach=30))
     # R = V × risk_exchange × (1 − premium): 10 × 0.2 = 2 without, 1 with the premium
     np.testing.assert_allclose(plain.surplus, 10 - 1 - 2)
     np.testing.assert_allclose(premium.surplus, 10 - 1 - 1)

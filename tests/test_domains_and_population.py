@@ -44,12 +44,13 @@ def _users(n=4):
 def test_free_use_applications_once_and_screening_catches_misreports():
     u = _users(200)
     buyers = np.arange(200)
-    n = u.apply_for_free_use(buyers, False, np.random.default_rng(1), screening_accuracy=1.0, approved_from=3)
+    n = u.apply_for_free_use(buyers, False, np.random.default_rng(1).random(200), screening_accuracy=1.0,
+                             approved_from=3)
     claimants = u.claims_free_use(False)
     assert n == claimants.sum() and u.applied[claimants].all()
     honest = claimants & ~u.misreports
     assert (u.approved_from[honest] == 3).all() and (u.approved_from[u.misreports] > 3).all()
-    assert u.apply_for_free_use(buyers, False, np.random.default_rng(1), 1.0, 5) == 0  # never twice
+    assert u.apply_for_free_use(buyers, False, np.random.default_rng(1).random(200), 1.0, 5) == 0  # never twice
 
 
 def test_trust_and_awareness_change_through_methods():

@@ -156,7 +156,7 @@ def test_a_domain_error_is_reported_once_on_its_field(tmp_path):
 
 def test_a_bad_set_value_is_blamed_on_its_event_once(tmp_path):
     error = refused(child(tmp_path, {"timeline": [{"date": "2024-03", "set": {"policy.pricing.markup": -2}}]}))
-    assert len(error.errors) == 1 and error.errors[0].startswith("timeline[11].set.policy.pricing.markup:")
+    assert len(error.errors) == 1 and error.errors[0].startswith("child.yaml: timeline[0].set.policy.pricing.markup:")
 
 
 # ---- numbers and types ---------------------------------------------------------------------------
@@ -169,7 +169,7 @@ NON_FINITE = [
      "population.users.sector_weights.manufacturing"),
     ({"policy": {"vouchers": {"budget": 1e308}}}, "policy.vouchers.budget"),
     ({"timeline": [{"date": "2024-03", "set": {"policy.vouchers.budget": float("inf")}}]},
-     "timeline[11].set.policy.vouchers.budget"),
+     "child.yaml: timeline[0].set.policy.vouchers.budget"),
 ]
 
 
@@ -200,7 +200,7 @@ def test_duplicate_event_ids_are_refused(tmp_path):
     twice = [{"id": "vouchers", "date": "2024-01", "set": {"policy.vouchers.rate": 0.1}},
              {"id": "vouchers", "date": "2025-01", "set": {"policy.vouchers.rate": 0.2}}]
     error = refused(child(tmp_path, {"timeline": twice}))
-    assert "timeline[12].id: 'vouchers' is also the id of timeline[11]; ids must be unique" in error.errors
+    assert "child.yaml: timeline[1].id: 'vouchers' is also the id of timeline[0] of child.yaml; ids must be unique" in error.errors
 
 
 # ---- timelines that would silently do nothing ----------------------------------------------------
@@ -210,15 +210,15 @@ def test_opening_an_exchange_twice_or_founding_an_operator_twice_is_refused(tmp_
     again = [{"date": "2025-01", "open_exchange": "pilot_platform"},
              {"date": "2025-02", "found_operator": "wuhan_data_group"}]
     error = refused(child(tmp_path, {"timeline": again}))
-    assert any(e.startswith("timeline[11].open_exchange: 'pilot_platform' is already opened") for e in error.errors)
-    assert any(e.startswith("timeline[12].found_operator: 'wuhan_data_group' is already founded") for e in error.errors)
+    assert any(e.startswith("child.yaml: timeline[0].open_exchange: 'pilot_platform' is already opened") for e in error.errors)
+    assert any(e.startswith("child.yaml: timeline[1].found_operator: 'wuhan_data_group' is already founded") for e in error.errors)
 
 
 @pytest.mark.parametrize("path", ["population.merchants.initial_count", "behaviour.trust_operator",
                                   "behaviour.misreport_propensity"])
 def test_setting_a_parameter_read_only_at_the_start_is_refused(tmp_path, path):
     error = refused(child(tmp_path, {"timeline": [{"date": "2024-03", "set": {path: 1}}]}))
-    assert error.errors == [f"timeline[11].set.{path}: read only when the run starts, so setting it later "
+    assert error.errors == [f"child.yaml: timeline[0].set.{path}: read only when the run starts, so setting it later "
                             "would change nothing"]
 
 
@@ -232,7 +232,7 @@ def test_setting_an_exchange_trust_works_before_it_opens_and_is_refused_after(tm
 
 def test_setting_a_whole_group_is_refused(tmp_path):
     error = refused(child(tmp_path, {"timeline": [{"date": "2024-03", "set": {"policy.vouchers": {"rate": 0.1}}}]}))
-    assert error.errors == ["timeline[11].set.policy.vouchers: a group of parameters; set its parameters one by one, "
+    assert error.errors == ["child.yaml: timeline[0].set.policy.vouchers: a group of parameters; set its parameters one by one, "
                             "e.g. policy.vouchers.rate"]
 
 
@@ -337,7 +337,7 @@ def test_months_outside_the_calendar_of_datetime_and_runs_over_a_century_are_ref
 def test_keys_that_are_not_text_are_named(tmp_path):
     assert refused(write(tmp_path, "keys.yaml", "1: x\n")).errors == ["1: keys must be text, got 1"]
     kid = child(tmp_path, {"timeline": [{"date": "2024-01", "set": {5: 1}}]})
-    assert "timeline[11].set.5: keys must be text, got 5" in refused(kid).errors
+    assert "child.yaml: timeline[0].set.5: keys must be text, got 5" in refused(kid).errors
 
 
 def test_set_events_are_checked_in_date_order_and_the_run_applies_them_without_failing(baseline):

@@ -24,20 +24,20 @@ def _venue(index=0, uplift=2.0, fee=0.0, horizon=12.0, review=1.0):
 
 def test_a_new_product_lists_where_the_expected_gain_beats_the_review_cost():
     # expected revenue = 0.5 × 10 + 0.5 × 10 = 10; gain on = (2 × 1 − 1) × 10 × 12 − 1 = 119 > 0
-    c = choose_channels(np.random.default_rng(0), _products(OFF_EXCHANGE), [_venue()], 10.0, 1.0, B)
+    c = choose_channels(np.random.default_rng(0).random(1000), _products(OFF_EXCHANGE), [_venue()], 10.0, 1.0, B)
     assert c.products.tolist() == [0] and c.channel.tolist() == [0] and c.applying.tolist() == [True]
     assert c.applicants(0).tolist() == [0] and c.staying_off().size == 0
 
 
 def test_no_uplift_and_a_fee_keeps_products_off_exchange():
-    c = choose_channels(np.random.default_rng(0), _products(OFF_EXCHANGE), [_venue(uplift=1.0, fee=0.1)], 10.0, 1.0, B)
+    c = choose_channels(np.random.default_rng(0).random(1000), _products(OFF_EXCHANGE), [_venue(uplift=1.0, fee=0.1)], 10.0, 1.0, B)
     assert c.channel.tolist() == [OFF_EXCHANGE] and c.staying_off().tolist() == [0]
 
 
 def test_the_better_of_two_exchanges_wins_and_a_listed_product_does_not_apply_again():
     p = _products(OFF_EXCHANGE, 1)
     p.reviewed[1] = False  # both are considered this month
-    c = choose_channels(np.random.default_rng(0), p, [_venue(0, uplift=1.5), _venue(1, uplift=3.0)], 10.0, 1.0, B)
+    c = choose_channels(np.random.default_rng(0).random(1000), p, [_venue(0, uplift=1.5), _venue(1, uplift=3.0)], 10.0, 1.0, B)
     assert c.channel.tolist() == [1, 1]
     assert c.applying.tolist() == [True, False]  # the second is already listed there: no new review
 
@@ -45,8 +45,8 @@ def test_the_better_of_two_exchanges_wins_and_a_listed_product_does_not_apply_ag
 def test_reviewed_products_are_reconsidered_only_at_the_relist_rate():
     p = _products(*[OFF_EXCHANGE] * 1000)
     p.reviewed[: p.n] = True
-    none = choose_channels(np.random.default_rng(0), p, [_venue()], 10.0, 1.0, B)
-    some = choose_channels(np.random.default_rng(0), p, [_venue()], 10.0, 1.0,
+    none = choose_channels(np.random.default_rng(0).random(1000), p, [_venue()], 10.0, 1.0, B)
+    some = choose_channels(np.random.default_rng(0).random(1000), p, [_venue()], 10.0, 1.0,
                            SimpleNamespace(**{**vars(B), "relist_rate": 0.2}))
     assert none.products.size == 0
     assert 150 < some.products.size < 250

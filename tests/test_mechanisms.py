@@ -103,7 +103,7 @@ def test_merchants_borrow_against_sales_when_short_and_repay_down_to_a_reserve_w
     assert idle.debt == 100.0  # between the thresholds: neither borrows nor repays
 
 
-def test_development_turns_draw_once_per_merchant_below_max_products_in_order():
+def test_development_turns_once_per_merchant_below_max_products_in_order_of_entry():
     from agents import DataMerchant
     from sim.model import DataMarketModel
 
@@ -113,10 +113,10 @@ def test_development_turns_draw_once_per_merchant_below_max_products_in_order():
     n_products[merchants[0].index] = model.params.population.merchants.max_products
     chance = DataMerchant.development_chances(model, merchants, n_products)
     assert np.isnan(chance[0]) and ((chance[1:] >= 0) & (chance[1:] <= model.params.behaviour.dev_rate)).all()
-    # with chance 0 nobody develops, so the stream moves by exactly one draw per merchant that may develop
-    rng, twin = np.random.default_rng(7), np.random.default_rng(7)
-    zero = np.where(np.isnan(chance), np.nan, 0.0)
+    u = model.streams.month(0).slots("development", [x.index for x in merchants], 1 + DataMerchant.DRAWS)
     before = model.products.n
-    DataMerchant.develop_in_turn(merchants, np.arange(len(merchants))[::-1], zero, rng)
-    twin.random(len(merchants) - 1)
-    assert model.products.n == before and rng.random() == twin.random()
+    assert DataMerchant.develop_in_turn(merchants, np.where(np.isnan(chance), np.nan, 0.0), u).size == 0
+    assert model.products.n == before  # with chance 0 nobody develops
+    new = DataMerchant.develop_in_turn(merchants, np.where(np.isnan(chance), np.nan, 1.0), u)
+    # with chance 1 each merchant below max_products develops one product, in order of entry
+    assert model.products.owner[new].tolist() == [x.index for x in merchants[1:]]

@@ -42,20 +42,20 @@ MALFORMED = [
     ({"exchanges": {"regional_exchange": {"fee_rate": 0.9}}}, "exchanges.regional_exchange.fee_rate", "0.5"),
     ({"exchanges": {"wuhan_data_group": {}}}, "exchanges.wuhan_data_group", "plan 三.2"),
     ({"calendar": {"start": "2023-13"}}, "calendar.start", "YYYY-MM"),
-    ({"timeline": [{"date": "2026-03", "start_compliance": True}]}, "timeline[11].date", "outside the calendar"),
-    ({"timeline": [{"date": "2024-03", "open_exchange": "shanghai"}]}, "timeline[11].open_exchange", "unknown exchange"),
+    ({"timeline": [{"date": "2026-03", "start_compliance": True}]}, "child.yaml: timeline[0].date", "outside the calendar"),
+    ({"timeline": [{"date": "2024-03", "open_exchange": "shanghai"}]}, "child.yaml: timeline[0].open_exchange", "unknown exchange"),
     ({"timeline": [{"date": "2024-03", "authorize": {"operator": "wuhan_data_group", "domains": ["public_security"]}}]},
-     "timeline[11].authorize.domains", "restricted"),
+     "child.yaml: timeline[0].authorize.domains", "restricted"),
     ({"timeline": [{"date": "2024-03", "authorize": {"operator": "wuhan_data_group", "domains": ["geospatial"]}}]},
-     "timeline[11].authorize.domains", "open to all"),
+     "child.yaml: timeline[0].authorize.domains", "open to all"),
     ({"timeline": [{"id": "found_data_group", "date": "2025-06", "found_operator": "wuhan_data_group"}]},
-     "timeline[2].authorize.operator", "not founded by 2023-09"),
-    ({"timeline": [{"date": "2024-03", "set": {"policy.pricing.markup": -2}}]}, "timeline[11].set.policy.pricing.markup",
+     "wuhan_2023_2025.yaml: timeline[2].authorize.operator", "not founded by 2023-09"),
+    ({"timeline": [{"date": "2024-03", "set": {"policy.pricing.markup": -2}}]}, "child.yaml: timeline[0].set.policy.pricing.markup",
      "greater than or equal to 0"),
-    ({"timeline": [{"date": "2024-03", "set": {"population.users.count": 5}}]}, "timeline[11].set.population.users.count",
+    ({"timeline": [{"date": "2024-03", "set": {"population.users.count": 5}}]}, "child.yaml: timeline[0].set.population.users.count",
      "cannot be changed during a run"),
     ({"timeline": [{"date": "2024-03", "open_exchange": "regional_exchange", "start_compliance": True}]},
-     "timeline[11]", "exactly one of"),
+     "child.yaml: timeline[0]", "exactly one of"),
     ({"regulator": {"tolerance_first_minor": "sometimes"}}, "regulator.tolerance_first_minor", "valid boolean"),
 ]
 
@@ -164,3 +164,65 @@ def test_every_parameter_has_a_role_a_clause_apart_from_its_source_and_a_finite_
     levers = {p.path for p in rows if p.role == "lever"}
     assert {"policy.pricing.regime", "policy.revenue_sharing.public_services", "regulator.audit_rate",
             "exchanges.<id>.fee_rate", "policy.vouchers.rate"} <= levers
+
+
+# ---- extends by name, errors named by file, all errors at once -----------------------------------
+
+
+@pytest.mark.parametrize("parent", ["wuhan_2023_2025", "wuhan_2023_2025.yaml"])
+def test_a_scenario_outside_the_library_extends_a_catalogue_scenario_by_name(tmp_path, baseline, parent):
+    child = Scenario.load(_write(tmp_path, "low_fee.yaml", {"extends": parent, "policy": {"pricing": {"cap": 77}}}))
+    assert child.policy.pricing.cap == 77
+    same = {"policy.pricing.cap": baseline.policy.pricing.cap, "name": baseline.name, "description": baseline.description}
+    assert child.with_values(same) == baseline
+
+
+def test_a_file_beside_the_scenario_wins_over_a_catalogue_name(tmp_path):
+    _write(tmp_path, "small.yaml", {"extends": str(BASELINE), "policy": {"pricing": {"cap": 55}}})
+    child = Scenario.load(_write(tmp_path, "child.yaml", {"extends": "small"}))
+    assert child.policy.pricing.cap == 55 and child.population.users.count == 20000  # not the library's small
+
+
+def test_an_unknown_parent_is_blamed_on_extends_naming_the_file_and_the_names(tmp_path):
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(_write(tmp_path, "child.yaml", {"extends": "wuhan_2030"}))
+    assert info.value.source.endswith("child.yaml")
+    (line,) = info.value.errors
+    assert line.startswith("extends: no scenario 'wuhan_2030'") and "wuhan_2023_2025" in line
+
+
+def test_timeline_problems_name_the_file_and_index_of_the_event_where_it_is_written(tmp_path):
+    parent = _write(tmp_path, "parent.yaml", {"extends": "wuhan_2023_2025", "timeline": [
+        {"date": "2024-02", "open_exchange": "nowhere"}]})
+    child = _write(tmp_path, "child.yaml", {"extends": parent.name, "timeline": [
+        {"date": "2024-03", "start_compliance": True}, {"date": "2031-01", "start_compliance": True}]})
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(child)
+    n = len(Scenario.load(BASELINE).timeline)
+    assert "child.yaml: timeline[1].date: 2031-01 is outside the calendar 2023-01 … 2025-12" in info.value.errors
+    assert any(line.startswith("parent.yaml: timeline[0].open_exchange: unknown exchange 'nowhere'")
+               for line in info.value.errors)
+    assert not any(f"timeline[{n}]" in line or f"timeline[{n + 2}]" in line for line in info.value.errors)
+
+
+def test_a_bad_date_does_not_hide_the_other_problems_of_the_file(tmp_path):
+    child = _extending(tmp_path, {"policy": {"pricing": {"regime": "auction"}}, "timeline": [
+        {"date": "2024-13", "set": {"policy.pricing.cap": -1}},
+        {"date": "2024-05", "open_exchange": "nowhere"},
+        {"date": "2024-06", "authorize": {"operator": "ghost", "domains": ["health"]}}]})
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(child)
+    errors = info.value.errors
+    expected = ["policy.pricing.regime:", "child.yaml: timeline[0].date: '2024-13' is not a month",
+                "child.yaml: timeline[0].set.policy.pricing.cap:", "child.yaml: timeline[1].open_exchange: unknown",
+                "child.yaml: timeline[2].authorize.operator: unknown operator 'ghost'"]
+    for start in expected:
+        assert any(line.startswith(start) for line in errors), (start, errors)
+
+
+def test_a_file_without_extends_keeps_its_own_timeline_indices(tmp_path, baseline):
+    data = baseline.model_dump(mode="json", exclude_none=True)
+    data["timeline"][1]["date"] = "2040-01"
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(_write(tmp_path, "whole.yaml", data))
+    assert any(line.startswith("timeline[1].date: 2040-01 is outside") for line in info.value.errors)

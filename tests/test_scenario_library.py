@@ -149,9 +149,9 @@ def check_brokers():
 def check_late_exchange():
     # Sellers list on the regional exchange as soon as it opens: its opening date shows in its
     # first review fees. A regional exchange opening after the pilot platform has the incumbents
-    # draws few sellers, so the run has 4 000 users (at 2 000 whether one lists by 2025-03 is chance).
+    # draws few sellers, so the run has 8 000 users (at 2 000 or 4 000 whether one lists by 2025-03 is chance).
     def first_regional_fee(name):
-        flows = short_run(name, "2025-03", **{"population.users.count": 4000, "population.users.represents": 250}).flows
+        flows = short_run(name, "2025-03", **{"population.users.count": 8000, "population.users.represents": 125}).flows
         return flows[flows.payee == "exchange:regional_exchange"].date.min()
 
     assert first_regional_fee("late_exchange") >= np.datetime64("2025-01-01")

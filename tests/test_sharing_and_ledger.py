@@ -76,26 +76,3 @@ def test_named_streams_are_reproducible_and_independent():
     with pytest.raises(ValueError, match="seed"):
         Streams(-1)
 
-
-def test_choice_without_replacement_draws_exactly_as_numpy():
-    from sim.streams import choice_without_replacement
-
-    pool = np.array([3, 5, 8, 13, 21])
-    for seed in range(300):
-        p = np.random.default_rng(seed).random(pool.size) ** 4  # skewed, so repeats happen
-        p /= p.sum()
-        for k in (1, 2, 3):
-            ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
-            assert choice_without_replacement(ours, pool, p, k).tolist() == theirs.choice(pool, k, False, p).tolist()
-            assert ours.random() == theirs.random()  # the stream is left in the same state
-
-
-def test_choice_weighted_draws_exactly_as_numpy():
-    from sim.streams import choice_weighted
-
-    for seed in range(300):
-        p = np.random.default_rng(seed).random(6) ** 3
-        p /= p.sum()
-        ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
-        assert choice_weighted(ours, p) == int(theirs.choice(p.size, p=p))
-        assert ours.random() == theirs.random()

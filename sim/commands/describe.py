@@ -1,6 +1,10 @@
 """``describe``: every scenario parameter with its path, default, unit, allowed range, role
 (lever, uncertainty or constant), the plan clause it models and the source of its number, read
-from the schema itself (``sim/scenario.py``). ``docs/parameters.md`` is its Markdown output."""
+from the schema itself (``sim/scenario.py``). ``docs/parameters.md`` is its Markdown output.
+
+``describe SCENARIO``: what the scenario changes: every parameter and timeline event that differs
+from the scenario it extends (from the defaults if it extends none), with units, roles and
+clauses; ``describe A B``: every difference of B from A (:func:`differences`)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sim.scenario import SETTABLE_ROOTS, Event, Scenario
+from sim.catalog import scenario_file
+from sim.scenario import SETTABLE_ROOTS, Event, Scenario, flatten, parent_of
 from sim.schema import Section, role_of
 
 MAP_KEY = "<id>"  # stands for the key of a domain, operator or exchange
@@ -42,15 +47,125 @@ class Group:
     parameters: list[Parameter] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Difference:
+    """One parameter (``what``: its dotted path) or timeline event (``timeline EVENT``) that
+    differs between two scenarios: its value in each (``—``: absent), unit, role and clause."""
+
+    what: str
+    before: str
+    after: str
+    unit: str
+    role: str
+    clause: str
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("describe", help="list every scenario parameter: default, unit, range, role, clause, source")
+    p = sub.add_parser("describe", help="list every scenario parameter (default, unit, range, role, clause, "
+                                        "source), or what a scenario changes")
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                   help="show what it changes from the scenario it extends (a YAML path or a name)")
+    p.add_argument("other", nargs="?", metavar="OTHER", help="show what OTHER changes from SCENARIO instead")
     p.add_argument("--format", choices=("text", "markdown"), default="text")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    print(markdown() if args.format == "markdown" else text(), end="")
+    if args.scenario is None:
+        print(markdown() if args.format == "markdown" else text(), end="")
+        return 0
+    source = scenario_file(args.scenario)
+    if args.other is not None:
+        before_file, after_file = source, scenario_file(args.other)
+        before = Scenario.load(before_file)
+    else:
+        before_file, after_file = parent_of(source), source
+        before = Scenario.load(before_file) if before_file else Scenario()
+    after = Scenario.load(after_file)
+    label = before.name if before_file else "the defaults"
+    rows = differences(before, after)
+    render = diff_markdown if args.format == "markdown" else diff_text
+    print(render(rows, label, after.name), end="")
     return 0
+
+
+# ---- differences between scenarios -------------------------------------------------------------
+
+
+def differences(before: Scenario, after: Scenario) -> list[Difference]:
+    """Every parameter whose value differs from ``before`` to ``after``, in schema order, then
+    every timeline event added, removed or changed (events match by ``id``; an event without one
+    matches only an identical event). ``name`` and ``description`` are left out."""
+    known = {p.path: p for g in groups() for p in g.parameters}
+    old, new = flatten(before.model_dump(mode="json")), flatten(after.model_dump(mode="json"))
+    rows = []
+    for path in [*old, *(p for p in new if p not in old)]:
+        if path in ("name", "description") or path == "timeline" or old.get(path) == new.get(path):
+            continue
+        p = _parameter(path, known)
+        rows.append(Difference(path, _shown(old, path), _shown(new, path), p.unit if p else "-",
+                               p.role if p else "-", p.clause if p else "-"))
+    return rows + _event_differences(before.timeline, after.timeline)
+
+
+def _parameter(path: str, known: dict[str, Parameter]) -> Parameter | None:
+    """The declared parameter a concrete path belongs to: ``exchanges.pilot_platform.fee_rate`` is
+    ``exchanges.<id>.fee_rate``; ``domains.health.relevance.finance`` is ``domains.<id>.relevance``."""
+    keys = path.split(".")
+    for end in range(len(keys), 0, -1):
+        head = keys[:end]
+        for candidate in (head, *([*head[:i], MAP_KEY, *head[i + 1:]] for i in range(len(head)))):
+            if ".".join(candidate) in known:
+                return known[".".join(candidate)]
+    return None
+
+
+def _shown(values: dict[str, Any], path: str) -> str:
+    return _yaml(values[path]) if path in values else "—"
+
+
+def _event_differences(before: list[Event], after: list[Event]) -> list[Difference]:
+    def keyed(events: list[Event]) -> dict[str, Event]:
+        return {ev.id or _yaml(_event(ev)): ev for ev in events}
+
+    old, new = keyed(before), keyed(after)
+    rows = []
+    for key in [*old, *(k for k in new if k not in old)]:
+        a, b = old.get(key), new.get(key)
+        if a is not None and b is not None and _event(a) == _event(b):
+            continue
+        ev = b or a
+        rows.append(Difference(f"timeline {ev.id or ev.action}", _yaml(_event(a)) if a else "—",
+                               _yaml(_event(b)) if b else "—", "-", "lever", ev.note or "-"))
+    return rows
+
+
+def _event(ev: Event) -> dict:
+    """An event as written, without its id and note."""
+    return ev.model_dump(mode="json", exclude_none=True, exclude={"id", "note"})
+
+
+def diff_text(rows: list[Difference], before: str, after: str) -> str:
+    """The differences as aligned text."""
+    head = f"{after}: {len(rows)} difference(s) from {before}"
+    if not rows:
+        return head + "\n"
+    table = [("parameter / event", before, after, "unit", "role", "clause"),
+             *((r.what, r.before, r.after, r.unit, r.role, r.clause) for r in rows)]
+    widths = [min(max(len(row[i]) for row in table), 60) for i in range(6)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
+    return "\n".join([head, "", *lines]) + "\n"
+
+
+def diff_markdown(rows: list[Difference], before: str, after: str) -> str:
+    """The differences as a Markdown table."""
+    lines = [f"`{after}`: {len(rows)} difference(s) from `{before}`", ""]
+    if rows:
+        lines += [f"| parameter / event | `{before}` | `{after}` | unit | role | clause |", "|---|---|---|---|---|---|"]
+        for r in rows:
+            cells = (f"`{r.what}`", f"`{r.before}`", f"`{r.after}`", r.unit, r.role, r.clause)
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 # ---- walking the schema ----------------------------------------------------------------------

@@ -4,10 +4,12 @@ cannot be read or is invalid is listed as such, with the reason."""
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
 import textwrap
 
 from sim import catalog
+from sim.cli import invoked_as
 from sim.scenario import Scenario, ScenarioError
 
 
@@ -17,17 +19,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    files = catalog.scenario_files(catalog.SCENARIO_DIR)
-    print(f"Scenarios in {catalog.SCENARIO_DIR} (run one with `python run.py run NAME --out DIR`):\n")
+    files = catalog.catalogue(catalog.SCENARIO_DIR)
+    prog = shlex.join(invoked_as())
+    print(f"Scenarios in {catalog.SCENARIO_DIR} (run one with `{prog} run NAME --out DIR`):\n")
     if not files:
         print("(none: the folder holds no .yaml file)")
         return 0
-    width = max(len(p.stem) for p in files) + 2
+    width = max(len(name) for name in files) + 2
     columns = max(60, min(shutil.get_terminal_size().columns, 120))
-    for path in files:
+    for name, path in files.items():
         try:
             text = " ".join(Scenario.load(path).description.split()) or "(no description)"
         except ScenarioError as exc:
-            text = f"(invalid: {exc.errors[0]}; see `python run.py validate {path.stem}`)"
-        print(textwrap.fill(text, columns, initial_indent=f"{path.stem:<{width}}", subsequent_indent=" " * width))
+            text = f"(invalid: {exc.errors[0]}; see `{prog} validate {name}`)"
+        print(textwrap.fill(text, columns, initial_indent=f"{name:<{width}}", subsequent_indent=" " * width))
     return 0

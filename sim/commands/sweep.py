@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sim.catalog import SWEEP_DIR, resolve
 from sim.cli import CliError
-from sim.commands.common import add_backend_options, check_backend
+from sim.commands.common import add_backend_options, add_scenario_options, check_backend, load_scenario, parse_sets
 from sim.storage import what_is
 from sim.summary import number
 from sim.sweeps import Plan, SweepResult, SweepSpec, sensitivity, sweep
@@ -21,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("spec", help="a sweep spec YAML, or a name from scenarios/sweeps/")
     p.add_argument("--out", required=True, type=Path, help="results folder (one Parquet part per run)")
     p.add_argument("--resume", action="store_true", help="continue a sweep in --out: run only missing or failed runs")
+    add_scenario_options(p, applies_to="the base scenario (as the spec's fixed values; --name names the sweep)")
     _backend_arguments(p)
     p.set_defaults(func=main_sweep)
 
@@ -40,8 +41,19 @@ def _backend_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _plan(name: str) -> Plan:
-    return Plan(SweepSpec.load(resolve(name, library=SWEEP_DIR)))
+def _plan(name: str, sets: dict | None = None, new_name: str | None = None) -> Plan:
+    """The plan of a spec; ``sets`` (``--set``) join the spec's ``fixed`` values and ``new_name``
+    (``--name``) renames the sweep, so both are recorded in the sweep folder's ``spec.json``."""
+    spec = SweepSpec.load(resolve(name, library=SWEEP_DIR))
+    if sets:
+        swept = sorted(set(sets) & {*spec.parameters, *spec.complements})
+        if swept:
+            raise CliError(f"--set {swept[0]}: swept by the spec {spec.name}, so it cannot also be set")
+        load_scenario(str(spec.base_path()), sets)  # a bad path or value is named as the --set it came from
+        spec = spec.model_copy(update={"fixed": {**spec.fixed, **sets}})
+    if new_name is not None:
+        spec = spec.model_copy(update={"name": new_name})
+    return Plan(spec)
 
 
 def _run(plan: Plan, out: Path, args: argparse.Namespace, resume: bool) -> SweepResult:
@@ -54,7 +66,7 @@ def _run(plan: Plan, out: Path, args: argparse.Namespace, resume: bool) -> Sweep
 
 def main_sweep(args: argparse.Namespace) -> int:
     try:
-        result = _run(_plan(args.spec), args.out, args, args.resume)
+        result = _run(_plan(args.spec, parse_sets(args.sets), args.name), args.out, args, args.resume)
     except KeyboardInterrupt:
         print(f"interrupted; finished runs are saved in {args.out}: continue with --resume", file=sys.stderr)
         return 130

@@ -5,9 +5,7 @@ A name from ``scenarios/`` may be given with or without ``.yaml``."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-
-from sim.catalog import SCENARIO_DIR, resolve
+from sim.catalog import scenario_file
 from sim.errors import DataMarketError
 from sim.scenario import Scenario, ScenarioError
 
@@ -22,7 +20,7 @@ def main(args: argparse.Namespace) -> int:
     valid = True
     for name in args.files:
         try:
-            Scenario.load(_file(name))
+            Scenario.load(scenario_file(name))
         except ScenarioError as exc:
             print(f"{name}: {len(exc.errors)} error(s)")
             print("\n".join(f"  {line}" for line in exc.errors))
@@ -33,12 +31,3 @@ def main(args: argparse.Namespace) -> int:
             continue
         valid = False
     return 0 if valid else 2
-
-
-def _file(name: str) -> Path:
-    """The file of ``name``: a path, a library name, or a library file name such as ``small.yaml``."""
-    path = Path(name)
-    in_library = SCENARIO_DIR / path.name
-    if len(path.parts) == 1 and not path.exists() and not path.is_symlink() and in_library.is_file():
-        return in_library
-    return resolve(name)

@@ -10,7 +10,8 @@ per scenario) and read back here only:
 
 Every file is written atomically, in a folder held by :func:`sim.storage.claim`. The manifest is
 removed first and written last, so a folder without one was cut short (killed, disk full) and
-its readers say so.
+its readers say so. :class:`Replicates` is the folder as an object, made by :func:`sim.run_many`
+or read back with :meth:`Replicates.read`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +28,7 @@ from sim.errors import FolderError
 from sim.metrics import yearly
 from sim.results import Result
 from sim.scenario import Scenario
-from sim.storage import atomic_write, write_csv, write_json, write_parquet, writing
+from sim.storage import atomic_write, claim, write_csv, write_json, write_parquet, writing
 
 FIGURE = "key_outcomes.png"
 FILES = {
@@ -45,18 +47,24 @@ def tidy_metrics(results: list[Result]) -> pd.DataFrame:
     return pd.concat([r.metrics for r in results], ignore_index=True)
 
 
-def write(folder: Path, scenario: Scenario, source: Path, results: list[Result], provenance: dict,
-          figure: Callable[[Path], None], planned: int | None = None) -> None:
+def tidy_products(scenario: Scenario, results: list[Result]) -> pd.DataFrame:
+    """Every product at the end of each run: scenario, run_id, seed, then the product's columns."""
+    keys = [{"scenario": scenario.name, "run_id": r.manifest["run_id"], "seed": r.manifest["seed"]} for r in results]
+    products = pd.concat([r.products.assign(**k) for r, k in zip(results, keys, strict=True)], ignore_index=True)
+    return products[["scenario", "run_id", "seed", *products.columns[:-3]]]
+
+
+def write(folder: Path, scenario: Scenario, source: Path | str, results: list[Result], provenance: dict,
+          figure: Callable[[Path], None] | None, planned: int | None = None) -> None:
     """Write the replicates of one scenario to ``folder``: the files of :data:`FILES`.
 
     ``provenance`` (:func:`sim.provenance.provenance`) goes into the manifest as it is;
-    ``figure(path)`` writes the key-outcomes figure, drawn by the caller. ``planned``: the
-    replicates asked for, when fewer finished (Ctrl-C); the manifest then says ``complete: false``.
+    ``figure(path)`` writes the key-outcomes figure, drawn by the caller (None: no figure, and
+    the manifest does not list one). ``planned``: the replicates asked for, when fewer finished
+    (Ctrl-C); the manifest then says ``complete: false``.
     """
     metrics = tidy_metrics(results)
-    keys = [{"scenario": scenario.name, "run_id": r.manifest["run_id"], "seed": r.manifest["seed"]} for r in results]
-    products = pd.concat([r.products.assign(**k) for r, k in zip(results, keys, strict=True)], ignore_index=True)
-    products = products[["scenario", "run_id", "seed", *products.columns[:-3]]]
+    products = tidy_products(scenario, results)
     manifest = {
         "scenario": scenario.name,
         "scenario_hash": scenario.digest(),
@@ -67,7 +75,7 @@ def write(folder: Path, scenario: Scenario, source: Path, results: list[Result],
         "seeds": [r.manifest["seed"] for r in results],
         "runs": [{k: r.manifest[k] for k in ("run_id", "seed", "wall_time_s")} for r in results],
         **provenance,
-        "files": list(FILES),
+        "files": [f for f in FILES if figure is not None or f != FIGURE],
         "resolved_scenario": scenario.model_dump(mode="json"),
     }
     with writing(folder):
@@ -75,7 +83,8 @@ def write(folder: Path, scenario: Scenario, source: Path, results: list[Result],
         write_parquet(metrics, folder / "metrics.parquet")
         write_csv(yearly(metrics), folder / "yearly.csv")
         write_parquet(products, folder / "products.parquet")
-        atomic_write(folder / FIGURE, figure)
+        if figure is not None:
+            atomic_write(folder / FIGURE, figure)
         write_json(manifest, folder / MANIFEST)
 
 
@@ -83,6 +92,76 @@ def where(out: Path, files: dict[str, str] = FILES) -> str:
     """Where the results went, one line per file."""
     width = max(map(len, files))
     return "\n".join([f"Results in {out}/", *(f"  {name:<{width}}  {text}" for name, text in files.items())])
+
+
+@dataclass(frozen=True, eq=False)
+class Replicates:
+    """One scenario's replicates, as a results folder holds them: the resolved ``scenario``, the
+    tidy ``metrics`` (one row per run and month) and ``products``; ``results`` are the runs
+    themselves when they were just made (empty when read from a folder, which keeps no ledger
+    flows), ``path`` the folder they were written to or read from, ``source`` the scenario's file.
+
+    Example::
+
+        runs = sim.run_many("small", seeds=range(1, 6))
+        runs.yearly.groupby("year").gmv_total.mean()
+        print(runs.table())
+        runs.write("results/small")          # the folder `run small --replicates 5` writes
+        Replicates.read("results/small").metrics
+    """
+
+    scenario: Scenario
+    metrics: pd.DataFrame
+    products: pd.DataFrame
+    results: tuple[Result, ...] = ()
+    path: Path | None = None
+    source: str = ""
+
+    @classmethod
+    def of(cls, scenario: Scenario, results: list[Result], source: str | Path = "") -> Replicates:
+        """The replicates of ``results``, runs of ``scenario``."""
+        return cls(scenario, tidy_metrics(results), tidy_products(scenario, results), tuple(results),
+                   source=str(source))
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def seeds(self) -> list[int]:
+        return list(dict.fromkeys(self.metrics["seed"].tolist()))
+
+    @property
+    def yearly(self) -> pd.DataFrame:
+        """One row per run and calendar year (:func:`sim.metrics.yearly`), as ``yearly.csv``."""
+        return yearly(self.metrics)
+
+    def table(self) -> str:
+        """The key outcomes per year as ``run`` prints them."""
+        from sim.summary import interval_heading, run_table
+
+        return f"{interval_heading(len(self.seeds))}\n{run_table(self.yearly)}"
+
+    def write(self, out: str | Path, *, force: bool = False, provenance: dict | None = None,
+              figure: Callable[[Path], None] | None = None) -> Replicates:
+        """Write the results folder ``out`` (refused if it holds files, unless ``force``); returns
+        the replicates with ``path`` set. ``figure(path)`` may draw the key-outcomes PNG there
+        (``lambda p: analysis.key_outcomes(runs.metrics).savefig(p, format="png")``)."""
+        from sim.provenance import provenance as default_provenance
+
+        if not self.results:
+            raise FolderError(f"these replicates were read from {self.path}; they are written there already")
+        with claim(Path(out), force) as folder:
+            write(folder, self.scenario, self.source, list(self.results), provenance or default_provenance(), figure)
+        return replace(self, path=Path(out))
+
+    @classmethod
+    def read(cls, path: str | Path) -> Replicates:
+        """The replicates of a results folder (refused if its writing was cut short)."""
+        manifest = check_complete(path)
+        scenario = Scenario.from_dict(manifest["resolved_scenario"], source=str(path))
+        return cls(scenario, read(path, "metrics"), read(path, "products"), path=Path(path),
+                   source=manifest.get("source", ""))
 
 
 # ---- reading -----------------------------------------------------------------------------------

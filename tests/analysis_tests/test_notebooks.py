@@ -19,9 +19,10 @@ def execute(nb: nbformat.NotebookNode, path: Path) -> nbformat.NotebookNode:
     return client.execute()
 
 
-def test_the_four_notebooks_are_there():
+def test_the_five_notebooks_are_there():
     assert [p.name for p in NOTEBOOKS] == ["01_quickstart.ipynb", "02_policy_comparison.ipynb",
-                                           "03_sweeps_and_sensitivity.ipynb", "04_scenario_discovery.ipynb"]
+                                           "03_sweeps_and_sensitivity.ipynb", "04_scenario_discovery.ipynb",
+                                           "05_city_designs.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
