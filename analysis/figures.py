@@ -8,19 +8,20 @@ from matplotlib.figure import Figure
 
 from analysis import labels
 from analysis.fan import fan
-from analysis.load import Source, load_metrics
+from analysis.load import Source, load_events, load_metrics, reference
 
 KEY_OUTCOMES = ("gmv_total", "exchange_share", "value_created", "operator_revenue", "n_merchants",
                 "revenue_public_services")
 
 
 def key_outcomes(metrics: Source, lang: str = "en") -> Figure:
-    """Fan charts of the key outcomes, one panel each, scenarios overlaid."""
+    """Fan charts of the key outcomes, one panel each, scenarios overlaid, policy events marked
+    (those of a folder's scenarios)."""
     lang = labels.resolve(lang)
-    frame = load_metrics(metrics)
+    frame, events, baseline = load_metrics(metrics), load_events(metrics), reference(metrics)
     fig = Figure(figsize=(14, 7), layout="constrained")
     for i, (ax, metric) in enumerate(zip(fig.subplots(2, 3, sharex=True).flat, KEY_OUTCOMES)):
-        fan(frame, metric, ax=ax, lang=lang)
+        fan(frame, metric, ax=ax, lang=lang, events=events, baseline=baseline)
         if i:
             ax.get_legend().remove()
         ax.set_title(textwrap.fill(labels.describe(metric, lang), 50), fontsize="medium")

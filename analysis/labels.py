@@ -1,8 +1,10 @@
-"""Axis text in English or Chinese: metric labels and units (from :data:`sim.metrics.METRICS`),
-common words, and a CJK font for ``lang="zh"``.
+"""Axis text in English or Chinese: metric names in plain words and their units (from
+:data:`sim.metrics.METRICS`), parameter names and units (from the scenario schema), short labels
+of policy events, common words, and a CJK font for ``lang="zh"``.
 
 English labels write 万元 as "10⁴ CNY" so that they render without a CJK font. ``lang="zh"``
-needs one (e.g. Debian's ``fonts-noto-cjk``); without it figures warn and use English. On
+needs one (e.g. Debian's ``fonts-noto-cjk``, :data:`FONT_HINT`); without it figures warn and use
+English (the ``plot`` and ``report`` commands refuse instead, unless told to fall back). On
 import, an installed CJK font is appended to matplotlib's font families as a fallback.
 """
 
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import functools
 import re
+import typing
 import warnings
 from pathlib import Path
 
 import matplotlib as mpl
 from matplotlib import font_manager
+from pydantic import BaseModel
 
 from sim.metrics import METRICS
 from sim.summary import STATISTIC
@@ -22,6 +26,69 @@ from sim.summary import STATISTIC
 LANGS = ("en", "zh")
 METRIC = {m.name: m for m in METRICS}
 
+EN_NAMES = {
+    "gmv_total": "Trade value",
+    "gmv_exchange": "On-exchange trade value",
+    "gmv_off_exchange": "Off-exchange trade value",
+    "exchange_share": "On-exchange share of trade",
+    "n_transactions": "Transactions",
+    "n_active_buyers": "Active buyers",
+    "n_merchants": "Data merchants",
+    "n_products": "Data products",
+    "n_listed": "Listed products",
+    "price_index": "Mean price",
+    "public_data_price": "Public-data price per use",
+    "merchant_price_index": "Mean merchant-product price",
+    "public_data_free_uses": "Free public-data uses",
+    "public_data_paid_uses": "Paid public-data uses",
+    "operator_revenue": "Operator revenue",
+    "revenue_operator": "Revenue kept by the operator",
+    "revenue_data_providers": "Revenue to data providers",
+    "revenue_public_services": "Revenue to public services",
+    "revenue_contributors": "Revenue to contributing merchants",
+    "operator_allowed_revenue": "Operator allowed revenue",
+    "operator_cost": "Operator cost",
+    "operator_cash": "Operator cash",
+    "recapitalisation": "Operator recapitalisation",
+    "n_licensed_products": "Products on licensed data",
+    "fund_reimbursement": "Fund reimbursement of free uses",
+    "fund_governance": "Fund spend on governance",
+    "exchange_fee_revenue": "Exchange fee revenue",
+    "value_created": "Value of data used",
+    "consumer_surplus": "Buyer surplus",
+    "merchant_profit": "Merchant profit",
+    "hhi_merchants": "Merchant sales HHI",
+    "mean_quality": "Mean public-data quality",
+    "audits": "Merchants audited",
+    "violations_detected": "Violations detected",
+    "n_noncompliant": "Non-compliant products on sale",
+    "penalties": "Penalties",
+    "incidents": "Security incidents",
+    "leakage_value": "Loss to false public-interest claims",
+    "voucher_spend": "Data voucher spend",
+    "fiscal_spend": "Fiscal spend",
+    "fiscal_equity": "Fiscal equity",
+    "fiscal_subsidies": "Fiscal subsidies",
+    "fiscal_governance": "Fiscal governance funding",
+    "fiscal_net": "Net fiscal spend",
+    "data_asset_loans": "Data-asset loans",
+    "public_service_fund": "Public-service fund balance",
+    "merchant_exits": "Merchant exits",
+    "ledger_imbalance": "Ledger imbalance",
+    "merchant_operating_profit": "Merchant operating profit",
+    "merchant_entries": "Merchant entries",
+    "entry_attractiveness": "Entry attractiveness",
+    "confiscations": "Confiscations",
+    "penalties_uncollected": "Uncollected penalties",
+    "largest_fine_share": "Largest fine over its cap",
+    "exits_insolvency": "Exits unable to pay a penalty",
+    "broker_commissions": "Broker commissions",
+    "trust_off_exchange": "Trust in off-exchange trade",
+    "trust_exchange": "Trust in exchanges",
+    "products_created": "Products developed",
+    "noncompliant_created": "Non-compliant products developed",
+    "noncompliant_created_share": "Non-compliant share of new products",
+}
 ZH_NAMES = {
     "gmv_total": "交易总额",
     "gmv_exchange": "场内交易额",
@@ -100,6 +167,58 @@ ZH_NAMES = {
     "application_costs": "申请成本",
     "integration_costs": "数据集成成本",
 }
+ZH_PARAMETERS = {  # Chinese names of the levers, by generic path (<id>: a key of a mapping)
+    "policy.pricing.carry_limit": "多退少补上限",
+    "policy.public_service_fund.spend_rate": "反哺资金月支出比例",
+    "policy.public_service_fund.free_use_cover": "公益无偿使用成本补偿比例",
+    "domains.<id>.sensitivity": "分类分级",
+    "domains.<id>.status": "开放方式",
+    "operators.<id>.governance_spend": "数据治理投入",
+    "operators.<id>.co_developers": "共建数据商数量",
+    "operators.<id>.co_investment": "共建投入",
+    "exchanges.<id>.fee_rate": "交易服务费率",
+    "exchanges.<id>.dispute_recovery": "纠纷追偿比例",
+    "exchanges.<id>.review_stringency": "挂牌审核严格度",
+    "regulator.audit_rate": "抽查比例",
+    "regulator.penalty_multiple": "罚款倍数",
+    "regulator.penalty_floor": "最低罚款",
+    "regulator.tolerance_first_minor": "首次轻微违规免罚",
+    "regulator.severe_violations": "强制退出的违规次数",
+    "regulator.alert_multiplier": "预警期抽查倍数",
+    "regulator.alert_months": "预警期月数",
+    "policy.pricing.regime": "定价方式",
+    "policy.pricing.markup": "成本加成率",
+    "policy.pricing.cap": "价格上限",
+    "policy.pricing.licence_uses": "月度许可折合使用次数",
+    "policy.pricing.initial_price": "初始价格",
+    "policy.pricing.allowed_profit_rate": "准许收益率",
+    "policy.pricing.max_price_rise": "年度调价上限",
+    "policy.free_use.free_for_research": "科研用途无偿使用",
+    "policy.free_use.application_delay": "无偿使用审批月数",
+    "policy.screening.screening_accuracy": "公益用途审核准确率",
+    "policy.revenue_sharing.operator": "运营机构留存比例",
+    "policy.revenue_sharing.data_providers": "数据提供方分成比例",
+    "policy.revenue_sharing.public_services": "反哺公共服务比例",
+    "policy.revenue_sharing.contributors": "共建数据商分成比例",
+    "policy.fiscal.governance_budget": "数据治理财政资金",
+    "policy.cultivation.effect": "培育数据商的进入效应",
+    "policy.cultivation.entry_subsidy": "新进入数据商补贴",
+    "policy.data_assets.registration": "数据资产登记",
+    "policy.brokers.enabled": "数据经纪服务",
+    "policy.vouchers.rate": "数据券补贴比例",
+    "policy.vouchers.budget": "数据券总预算",
+    "policy.listing.declaration_commitment": "声明和承诺制挂牌",
+    "policy.data_assets.certificates": "数据资产凭证",
+    "policy.operator_security.enabled": "授权运营安全全链条管理",
+    "policy.operator_security.security_spend": "运营机构安全投入",
+    "policy.operator_security.security_standard": "安全投入达标要求",
+    "policy.operator_security.audit_rate": "运营机构抽查概率",
+    "policy.operator_security.audit_fine": "安全不达标罚款",
+    "policy.registry.integrated": "登记与交易一体化平台",
+    "policy.credit.enabled": "交易信用体系",
+    "policy.credit.audit_targeting": "信用分级抽查强度",
+    "policy.rights.protection": "公共数据产品权益保护",
+}
 ZH_UNITS = {
     "万元": "万元",
     "万元/use": "万元/次",
@@ -135,6 +254,7 @@ WORDS = {
     "contributors": ("contributing merchants", "共建数据商"),
     "revenue": ("paid public-data revenue", "公共数据有偿使用收入"),
 }
+FONT_HINT = "install a CJK font (Debian: apt-get install fonts-noto-cjk)"
 CJK_FAMILIES = (
     "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
     "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Noto Sans CJK JP", "Droid Sans Fallback",
@@ -193,19 +313,93 @@ def _metric(name: str):
     return METRIC[name]
 
 
+def english_unit(text: str) -> str:
+    """A unit as English labels write it: 万元 as 10⁴ CNY."""
+    return text.replace("万元", "10⁴ CNY")
+
+
 def unit(name: str, lang: str = "en", per: str | None = None) -> str:
     """The unit of a metric; ``per`` ("month" or "year") marks flows summed over that period."""
     metric = _metric(name)
-    text = ZH_UNITS.get(metric.unit, metric.unit) if lang == "zh" else metric.unit.replace("万元", "10⁴ CNY")
+    text = ZH_UNITS.get(metric.unit, metric.unit) if lang == "zh" else english_unit(metric.unit)
     if per and metric.year == "sum":
         text += {"month": "/月", "year": "/年"}[per] if lang == "zh" else f" per {per}"
     return text
 
 
+def metric_name(name: str, lang: str = "en") -> str:
+    """The metric in plain words: "Trade value", "交易总额" (a metric not yet named here: its
+    column name in words)."""
+    _metric(name)
+    words = name.replace("_", " ")
+    return ZH_NAMES.get(name, words) if lang == "zh" else EN_NAMES.get(name, words[:1].upper() + words[1:])
+
+
 def metric_label(name: str, lang: str = "en", per: str | None = None) -> str:
-    """An axis label: the metric's name (Chinese name for "zh") and its unit."""
-    text = unit(name, lang, per)
-    return f"{ZH_NAMES[name] if lang == 'zh' else name} ({text})"
+    """An axis label: the metric in plain words and its unit, "Trade value (10⁴ CNY per month)"."""
+    return f"{metric_name(name, lang)} ({unit(name, lang, per)})"
+
+
+def parameter_field(path: str):
+    """The schema field (pydantic ``FieldInfo``) of a scenario parameter's dotted ``path``, or
+    None when the path names none. Keys of mappings (an exchange's id) are stepped over."""
+    from sim.scenario import Scenario
+
+    model, parts, i = Scenario, path.split("."), 0
+    while i < len(parts):
+        info = model.model_fields.get(parts[i])
+        if info is None:
+            return None
+        annotation = info.annotation
+        if typing.get_origin(annotation) is dict and _is_model(typing.get_args(annotation)[1]):
+            model, i = typing.get_args(annotation)[1], i + 2
+        elif _is_model(annotation):
+            model, i = annotation, i + 1
+        else:
+            return info if i == len(parts) - 1 else None
+    return None
+
+
+def _is_model(tp) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def generic_path(path: str) -> str:
+    """``path`` with the keys of mappings as ``<id>``: "exchanges.<id>.fee_rate"."""
+    parts = path.split(".")
+    for root in ("domains", "operators", "exchanges"):
+        if len(parts) > 2 and parts[0] == root:
+            return ".".join([root, "<id>", *parts[2:]])
+    return path
+
+
+def parameter_name(path: str, lang: str = "en") -> str:
+    """A parameter in words, from its last path segments: "policy.vouchers.rate" → "Vouchers rate",
+    "exchanges.pilot_platform.fee_rate" → "Pilot platform fee rate", "behaviour.need_rate" →
+    "Need rate"; in Chinese the lever's name ("数据券补贴比例", the exchange's key after it), else
+    the English words. A column that is no parameter keeps its name."""
+    parts = path.split(".")
+    if parameter_field(path) is None:
+        return path
+    zh = ZH_PARAMETERS.get(generic_path(path)) if lang == "zh" else None
+    if zh:
+        return f"{zh} {parts[1]}" if generic_path(path) != path else zh
+    words = " ".join(parts[-2:] if len(parts) > 2 else parts[-1:]).replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def parameter_label(path: str, lang: str = "en") -> str:
+    """An axis label for a parameter: its name in words and its unit from the schema,
+    "Vouchers rate (share)"; the dotted path is left to the figure's notes."""
+    info = parameter_field(path)
+    text = (info.json_schema_extra or {}).get("unit", "-") if info is not None else "-"
+    text = ZH_UNITS.get(text, text) if lang == "zh" else english_unit(text)
+    return parameter_name(path, lang) + (f" ({text})" if text not in ("-", "") else "")
+
+
+def event_label(event_id: str | None, action: str) -> str:
+    """A short label of a timeline event: its id in words ("open regional exchange"), or its action."""
+    return (event_id or action).replace("_", " ")
 
 
 def describe(name: str, lang: str = "en") -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim import folders
+from sim.folders import comparison, results
+from sim.scenario import Event
 from sim.sweeps.store import read_indices
 
 Source = object  # a Result, a DataFrame, a folder path, or a list of Results/DataFrames
@@ -34,6 +36,41 @@ def load_products(source: Source) -> pd.DataFrame:
 def load_indices(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     """Sensitivity indices: a DataFrame as is, a CSV file, or a sweep folder's ``indices.csv``."""
     return source if isinstance(source, pd.DataFrame) else read_indices(source)
+
+
+def load_manifests(source: Source) -> dict[str, dict]:
+    """The manifest of each scenario of a run or comparison folder, by scenario name, the
+    comparison's reference first; empty for anything else (results in memory, a sweep)."""
+    if not isinstance(source, (str, Path)):
+        return {}
+    path = Path(source)
+    layout = folders.kind(path)
+    if layout == "results":
+        manifest = results.check_complete(path)
+        return {manifest["scenario"]: manifest}
+    if layout == "comparison":
+        return {name: results.check_complete(comparison.folder(path, name)) for name in comparison.scenarios(path)}
+    return {}
+
+
+def reference(source: Source) -> str | None:
+    """The scenario a comparison folder's differences are taken from (its first), else None."""
+    if isinstance(source, (str, Path)) and folders.kind(source) == "comparison":
+        return comparison.scenarios(Path(source))[0]
+    return None
+
+
+def load_events(source: Source) -> pd.DataFrame:
+    """Dated policy events of the scenarios of a run or comparison folder, from the resolved
+    scenarios in their manifests: columns scenario, date (Timestamp), id, action, note; empty for
+    results in memory or a sweep."""
+    rows = []
+    for name, manifest in load_manifests(source).items():
+        for event in (manifest.get("resolved_scenario") or {}).get("timeline", []):
+            action = next((a for a in Event.ACTIONS if event.get(a) is not None), "")
+            rows.append({"scenario": name, "date": pd.Timestamp(event["date"]), "id": event.get("id") or action,
+                         "action": action, "note": event.get("note", "")})
+    return pd.DataFrame(rows, columns=["scenario", "date", "id", "action", "note"])
 
 
 def _load(source: Source, table: str) -> pd.DataFrame:

@@ -27,7 +27,7 @@ def revenue_bars(source: Source, ax: Axes | None = None, lang: str = "en") -> Ax
     lang = labels.resolve(lang)
     split = revenue_split(source)
     several = split["scenario"].nunique() > 1
-    ax = new_axes(ax, size=(6.4 if not several else 9, 3.6))
+    ax = new_axes(ax, size=(8 if not several else 10.5, 3.6))
     x = np.arange(len(split)) + (split.groupby("scenario", sort=False).ngroup().to_numpy() if several else 0)
     bottom = np.zeros(len(split))
     for share, column in zip(SHARES, COLUMNS):
@@ -41,5 +41,5 @@ def revenue_bars(source: Source, ax: Axes | None = None, lang: str = "en") -> Ax
         names.tick_params(length=0, pad=18)
         names.spines["bottom"].set_visible(False)
     ax.set_ylabel(labels.metric_label("operator_revenue", lang, per="year"))
-    legend(ax, f"{labels.word('revenue', lang)} ({labels.word('mean over runs', lang)})")
+    legend(ax, f"{labels.word('revenue', lang)}\n({labels.word('mean over runs', lang)})", outside=True)
     return ax

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from analysis import labels
 from analysis.axes import legend, new_axes
@@ -63,26 +64,28 @@ def sobol_bars(source: pd.DataFrame | str | Path, metric: str | None = None, ax:
     y = np.arange(len(frame))
     ax.barh(y + 0.2, frame["ST"], 0.4, xerr=frame["ST_conf"], capsize=2, label=labels.word("total-order", lang))
     ax.barh(y - 0.2, frame["S1"], 0.4, xerr=frame["S1_conf"], capsize=2, label=labels.word("first-order", lang))
-    ax.set_yticks(y, frame["parameter"])
+    ax.set_yticks(y, [labels.parameter_name(p, lang) for p in frame["parameter"]])
     ax.axvline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel(labels.word("sobol index", lang))
-    legend(ax, _title(_metric_of(frame, metric), lang))
+    legend(ax, _title(_metric_of(frame, metric), lang), outside=True)
     return ax
 
 
 def morris_scatter(source: pd.DataFrame | str | Path, metric: str | None = None, ax: Axes | None = None,
-                   lang: str = "en") -> Axes:
-    """Morris screening: mean absolute elementary effect μ* against their spread σ, one labelled
-    point per parameter; points above the line σ = μ* act non-linearly or through interactions."""
+                   lang: str = "en", top: int = 8) -> Axes:
+    """Morris screening: mean absolute elementary effect μ* against their spread σ, one point per
+    parameter; points above the line σ = μ* act non-linearly or through interactions. The ``top``
+    parameters by μ* are labelled, labels pushed apart so that none overlaps another."""
     lang = labels.resolve(lang)
     frame = _for_metric(source, metric, ("mu_star", "sigma"))
-    ax = new_axes(ax, size=(5, 4.2))
+    ax = new_axes(ax, size=(5.6, 4.6))
     ax.scatter(frame["mu_star"], frame["sigma"], zorder=3)
-    for name, x, y in zip(frame["parameter"], frame["mu_star"], frame["sigma"]):
-        ax.annotate(str(name), (x, y), xytext=(4, 3), textcoords="offset points", fontsize="small")
-    top = float(max(frame["mu_star"].max(), frame["sigma"].max())) * 1.1 or 1.0
-    ax.plot([0, top], [0, top], color="0.5", linestyle="--", linewidth=0.8, label="σ = μ*")
-    ax.set(xlim=(0, top), ylim=(0, top))
+    limit = float(max(frame["mu_star"].max(), frame["sigma"].max())) * 1.1 or 1.0
+    ax.plot([0, limit], [0, limit], color="0.5", linestyle="--", linewidth=0.8, label="σ = μ*")
+    ax.set(xlim=(0, limit), ylim=(0, limit))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(5))
+    _label_points(ax, frame.nlargest(top, "mu_star"), lang)
     metric = _metric_of(frame, metric)
     name = (metric or "").partition(":")[0]
     unit = f" ({labels.unit(name, lang)})" if name in labels.METRIC else ""
@@ -90,3 +93,29 @@ def morris_scatter(source: pd.DataFrame | str | Path, metric: str | None = None,
     ax.set_ylabel(f"σ{unit}")
     legend(ax, _title(metric, lang))
     return ax
+
+
+LABEL_HEIGHT = 11.0  # points between the baselines of two labels that would otherwise overlap
+LABEL_WIDTH = 90.0  # points: labels closer than this horizontally are stacked
+
+
+def _label_points(ax: Axes, frame: pd.DataFrame, lang: str) -> None:
+    """Name each point of ``frame`` (columns parameter, mu_star, sigma), from the lowest up: a
+    label that would overlap one placed before is moved up, with a thin line back to its point;
+    labels of points in the right third of the axes go to their left, inside the axes."""
+    ax.figure.draw_without_rendering()  # the layout first: positions on the page are final
+    to_points = 72.0 / ax.figure.dpi
+    right = ax.transAxes.transform((2 / 3, 0))[0] * to_points
+    placed: list[tuple[float, float]] = []
+    for row in frame.sort_values("sigma").itertuples():
+        x, y = ax.transData.transform((row.mu_star, row.sigma)) * to_points
+        ty = y + 3.0
+        while any(abs(x - px) < LABEL_WIDTH and abs(ty - py) < LABEL_HEIGHT for px, py in placed):
+            ty += LABEL_HEIGHT
+        placed.append((x, ty))
+        moved = ty - y > 3.0
+        left = x > right
+        ax.annotate(labels.parameter_name(str(row.parameter), lang), (row.mu_star, row.sigma),
+                    xytext=(-4 if left else 4, ty - y), ha="right" if left else "left",
+                    textcoords="offset points", fontsize="small",
+                    arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.5} if moved else None)

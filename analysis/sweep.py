@@ -14,6 +14,7 @@ from analysis import labels
 from analysis.axes import colors, legend, new_axes
 from analysis.load import Source, load_metrics
 from analysis.stats import bands, outcomes
+from sim.summary import number
 
 
 def _outcomes(source: Source, metric: str, columns: list[str], year: int | None) -> tuple[pd.DataFrame, int]:
@@ -35,7 +36,7 @@ def response(source: Source, metric: str, parameter: str, ax: Axes | None = None
     for name, q in bands(frame, metric, parameter).groupby("scenario", sort=False):
         ax.plot(q[parameter], q["mean"], marker="o", markersize=3, color=color[name], label=str(name))
         ax.fill_between(q[parameter], q["p05"], q["p95"], color=color[name], alpha=0.2, linewidth=0)
-    ax.set_xlabel(parameter)
+    ax.set_xlabel(labels.parameter_label(parameter, lang))
     ax.set_ylabel(f"{labels.metric_label(metric, lang, per='year')}, {year}")
     legend(ax, labels.word("statistic", lang))
     return ax
@@ -45,18 +46,23 @@ def heatmap(source: Source, metric: str, x: str, y: str, ax: Axes | None = None,
             year: int | None = None, bins: int | None = None) -> Axes:
     """Mean of the metric in ``year`` over each (``x``, ``y``) cell. Parameters sampled on a
     grid give one cell per value pair; sampled at random, pass ``bins`` to cut each range into
-    that many equal intervals (labelled by their midpoints)."""
+    that many equal intervals (labelled by their midpoints). Each cell shows its value."""
     lang = labels.resolve(lang)
     frame, year = _outcomes(source, metric, [x, y], year)
     if bins:
         frame = frame.assign(**{c: pd.cut(frame[c], bins).map(lambda i: i.mid).astype(float) for c in (x, y)})
     grid = frame.groupby([y, x])[metric].mean().unstack(x)
     ax = new_axes(ax, size=(5.6, 4.2))
-    image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    values = grid.to_numpy()
+    image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")
+    for (row, col), value in np.ndenumerate(values):
+        if np.isfinite(value):  # the value in its cell, dark on the light end of the colour map
+            shade = "black" if image.norm(value) > 0.6 else "white"
+            ax.text(col, row, number(value), ha="center", va="center", fontsize="small", color=shade)
     ax.set_xticks(np.arange(grid.shape[1]), [f"{v:g}" for v in grid.columns])
     ax.set_yticks(np.arange(grid.shape[0]), [f"{v:g}" for v in grid.index])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(labels.parameter_label(x, lang))
+    ax.set_ylabel(labels.parameter_label(y, lang))
     colorbar = ax.figure.colorbar(image, ax=ax)
     colorbar.set_label(f"{labels.metric_label(metric, lang, per='year')}, {year}")
     return ax

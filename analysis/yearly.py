@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 
 from analysis import labels
 from analysis.axes import colors, legend, new_axes
-from analysis.load import Source, load_metrics
+from analysis.load import Source, load_metrics, reference
 from analysis.stats import per_year
 from sim.metrics import NAMES
 from sim.summary import cell, paired_difference, summarise
@@ -41,6 +41,9 @@ def yearly_table(source: Source, metrics: list[str], lang: str = "en", baseline:
     s["cell"] = [cell(m, lo, hi) for m, lo, hi in zip(s["mean"], s["p05"], s["p95"])]
     s["metric"] = [labels.metric_label(m, lang, per="year") for m in s["metric"]]
     table = s.pivot(index=["scenario", "metric"], columns="year", values="cell")
+    order = s[["scenario", "metric"]].drop_duplicates()
+    order = order.iloc[np.lexsort((order.index, order["scenario"].map({n: i for i, n in enumerate(order["scenario"].unique())})))]
+    table = table.reindex(pd.MultiIndex.from_frame(order))  # scenarios as they come, metrics as given
     table.columns.name = None
     return table
 
@@ -51,7 +54,7 @@ def yearly_bars(source: Source, metric: str, ax: Axes | None = None, lang: str =
     error bars."""
     lang = labels.resolve(lang)
     frame = load_metrics(source)
-    color = colors(frame["scenario"])
+    color = colors(frame["scenario"], baseline or reference(source))
     s = yearly_summary(frame, [metric], baseline)
     ax = new_axes(ax)
     years = sorted(s["year"].unique())
@@ -70,5 +73,5 @@ def yearly_bars(source: Source, metric: str, ax: Axes | None = None, lang: str =
     label = labels.metric_label(metric, lang, per="year")
     ax.set_ylabel(f"Δ {label}" if baseline else label)
     title = labels.word("statistic", lang)
-    legend(ax, f"{labels.word('difference', lang).format(baseline)}; {title}" if baseline else title)
+    legend(ax, f"{labels.word('difference', lang).format(baseline)}; {title}" if baseline else title, outside=True)
     return ax

@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "sim.commands.describe",
     "sim.commands.list",
     "sim.commands.plot",
+    "sim.commands.export",
+    "sim.commands.report",
     "sim.commands.sweep",
     "sim.commands.calibrate",
     "sim.commands.validate_model",

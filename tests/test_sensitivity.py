@@ -45,7 +45,7 @@ def test_sobol_indices_split_an_additive_outcome_evenly(tmp_path):
     result = synthetic(tmp_path, {"design": "sobol", "samples": 64, "replicates": 2,
                                   "outputs": {"metrics": ["gmv_total"]}}, outputs)
     table = indices(result, [Target("gmv_total", 2025)]).set_index("parameter")
-    assert list(table.columns) == ["metric", "S1", "S1_conf", "ST", "ST_conf"]
+    assert list(table.columns) == ["metric", "S1", "S1_conf", "ST", "ST_conf", "caution"]
     assert (table["metric"] == "gmv_total:2025").all()
     assert np.allclose(table["S1"], 0.5, atol=0.1) and np.allclose(table["ST"], 0.5, atol=0.1)
     assert (table["S1_conf"] > 0).all()

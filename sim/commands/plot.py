@@ -1,6 +1,7 @@
 """``plot DIR``: one figure from a results, comparison or sweep folder (read through
 :mod:`sim.folders`), drawn by :mod:`analysis` and written to a file (PNG, PDF or SVG, by the
-file's suffix)."""
+file's suffix). ``--lang zh`` needs a CJK font: without one the command stops (exit 2) with the
+install hint, unless ``--allow-fallback`` lets it draw English labels."""
 
 from __future__ import annotations
 
@@ -19,19 +20,38 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Draw one figure from a folder written by run, compare or sweep.")
     p.add_argument("dir", type=Path, help="results, comparison or sweep folder")
     p.add_argument("--kind", choices=KINDS, default="fan",
-                   help="fan: metric over time; diff: paired difference from --baseline; yearly: yearly bars; "
+                   help="fan: metric over time; diff: paired difference from --baseline (a comparison's reference "
+                        "by default); yearly: yearly bars; "
                         "revenue: split of public-data revenue; structure: Lorenz and rank-size of product sales; "
                         "key: key outcomes; response/heatmap: metric against one/two --parameter; "
                         "sobol/morris: sensitivity indices from indices.csv")
     p.add_argument("--metric", help="metric to draw (default gmv_total); sobol/morris: an outcome of "
                                     "indices.csv, METRIC:YEAR or METRIC")
-    p.add_argument("--baseline", help="scenario that differences are taken from (diff; optional for yearly)")
+    p.add_argument("--baseline", help="scenario that differences are taken from (diff: default the comparison's "
+                                      "reference; optional for yearly)")
     p.add_argument("--parameter", action="append", default=[], help="sweep parameter (twice for heatmap)")
     p.add_argument("--year", type=int, help="year of the outcome for response and heatmap (default: the last)")
     p.add_argument("--bins", type=int, help="heatmap: cut each parameter's range into this many intervals")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language")
+    add_lang_options(p)
     p.add_argument("--out", required=True, type=Path, help="figure file: .png, .pdf or .svg")
     p.set_defaults(func=main)
+
+
+def add_lang_options(p: argparse.ArgumentParser) -> None:
+    """``--lang`` and ``--allow-fallback``: the language of labels, and whether Chinese may fall
+    back to English when no CJK font is installed."""
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language")
+    p.add_argument("--allow-fallback", action="store_true",
+                   help="with --lang zh and no CJK font installed: draw English labels instead of stopping")
+
+
+def check_lang(args: argparse.Namespace) -> None:
+    """Refuse ``--lang zh`` without a CJK font (its labels would be boxes), unless ``--allow-fallback``."""
+    from analysis import labels
+
+    if args.lang == "zh" and labels.cjk_font() is None and not args.allow_fallback:
+        raise CliError(f"--lang zh: no CJK font is installed, so Chinese labels cannot be drawn; {labels.FONT_HINT}, "
+                       "or pass --allow-fallback to draw English labels")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -48,6 +68,7 @@ def main(args: argparse.Namespace) -> int:
         if colon and not (args.kind in ("sobol", "morris") and year.isdigit()):
             raise CliError(f"--metric {args.metric}: METRIC:YEAR names an outcome of sensitivity indices "
                            "(--kind sobol or morris); other figures take a metric")
+    check_lang(args)
     try:
         figure = draw(args)
     except (OSError, ValueError, KeyError) as exc:
@@ -69,8 +90,8 @@ def draw(args: argparse.Namespace):
 
     metric, lang = args.metric or "gmv_total", args.lang
     kind, params = args.kind, args.parameter
-    if kind == "diff" and not args.baseline:
-        raise CliError("--kind diff needs --baseline SCENARIO")
+    if kind == "diff" and not (args.baseline or a.reference(args.dir)):
+        raise CliError("--kind diff needs --baseline SCENARIO (a comparison folder has its own)")
     if kind in ("response", "heatmap") and len(params) != (1 if kind == "response" else 2):
         raise CliError(f"--kind {kind} needs --parameter {'once' if kind == 'response' else 'twice'}")
     if kind == "structure":
@@ -82,13 +103,13 @@ def draw(args: argparse.Namespace):
         return plot(args.dir, metric=args.metric, lang=lang).figure
     if kind == "revenue":
         return a.revenue_bars(args.dir, lang=lang).figure
-    metrics = a.load_metrics(args.dir)
-    if kind == "fan":
-        return a.fan(metrics, metric, lang=lang).figure
+    if kind == "fan":  # from the folder: its policy events and its reference scenario come with the metrics
+        return a.fan(args.dir, metric, lang=lang).figure
     if kind == "diff":
-        return a.diff_fan(metrics, metric, args.baseline, lang=lang).figure
+        return a.diff_fan(args.dir, metric, args.baseline, lang=lang).figure
     if kind == "yearly":
-        return a.yearly_bars(metrics, metric, lang=lang, baseline=args.baseline).figure
+        return a.yearly_bars(args.dir, metric, lang=lang, baseline=args.baseline).figure
+    metrics = a.load_metrics(args.dir)
     if kind == "response":
         return a.response(metrics, metric, params[0], lang=lang, year=args.year).figure
     return a.heatmap(metrics, metric, params[0], params[1], lang=lang, year=args.year, bins=args.bins).figure

@@ -1,10 +1,14 @@
 """Sensitivity indices of yearly outcomes from a finished sweep, with SALib: Sobol first-order and
 total indices (``sobol`` design) or Morris μ*, μ, σ (``morris`` design), each with a bootstrap
 confidence interval. An outcome is named ``METRIC:YEAR`` (``gmv_total:2025``) or ``METRIC``
-(its last simulated year); replicates of a point are averaged first."""
+(its last simulated year); replicates of a point are averaged first.
+
+Indices from too small a sample are noise: each row carries a ``caution`` (empty when none) and
+each outcome with one is reported as a warning (:func:`cautions`)."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +22,11 @@ from sim.sweeps.spec import SweepSpec
 from sim.sweeps.store import SweepResult
 
 ANALYSED = ("sobol", "morris")
+# Sample sizes below which indices are rough whatever their intervals say. Sobol: base samples N
+# (Saltelli et al. 2010, Comput. Phys. Commun. 181: estimates settle in the hundreds to thousands;
+# docs/sweeps.md asks for 256 or more). Morris: trajectories r (Campolongo, Cariboni & Saltelli
+# 2007, Environ. Model. Softw. 22: r = 10 to 20).
+MIN_SAMPLES = {"sobol": 256, "morris": 10}
 
 
 @dataclass(frozen=True)
@@ -103,5 +112,49 @@ def indices(result: SweepResult, targets: list[Target], conf_level: float = 0.95
                                num_resamples=resamples, seed=spec.seed)
             table = {"mu_star": s["mu_star"], "mu_star_conf": s["mu_star_conf"], "mu": s["mu"], "sigma": s["sigma"]}
         rows.append(pd.DataFrame({"metric": f"{target.metric}:{year}", "parameter": problem["names"], **table}))
-    return pd.concat(rows, ignore_index=True)
+    out = pd.concat(rows, ignore_index=True)
+    out["caution"] = cautions(out, spec.design, spec.samples)
+    few = _few(spec.design, spec.samples)
+    for metric, group in out[out["caution"] != ""].groupby("metric", sort=False):
+        found = [f"{p}: {c}" for p, c in zip(group["parameter"], _cautions(group, spec.design)) if c]
+        warnings.warn(f"{spec.design} indices of {metric} are not stable: " + "; ".join(filter(None, [few, *found]))
+                      + f". Raise samples (to {MIN_SAMPLES[spec.design]} or more) before reporting them", stacklevel=2)
+    return out
+
+
+def cautions(table: pd.DataFrame, design: str, samples: int) -> list[str]:
+    """Why each row's indices cannot be trusted, "" when nothing is known against them: too few
+    samples (:data:`MIN_SAMPLES`); a Sobol S1 negative beyond its confidence interval (an index is
+    never negative: sampling error); a confidence interval wider than the index itself (S1, ST,
+    or Morris μ*).
+
+    Args:
+        table: indices as :func:`indices` computes them (columns S1, S1_conf, ST, ST_conf, or
+            mu_star, mu_star_conf).
+        design: ``sobol`` or ``morris``.
+        samples: the spec's base samples (Sobol N) or trajectories (Morris r).
+    """
+    few = _few(design, samples)
+    return ["; ".join(filter(None, [few, c])) for c in _cautions(table, design)]
+
+
+def _few(design: str, samples: int) -> str:
+    return f"few samples ({samples} < {MIN_SAMPLES[design]})" if samples < MIN_SAMPLES[design] else ""
+
+
+def _cautions(table: pd.DataFrame, design: str) -> list[str]:
+    """The cautions of each row read from its own indices (not the sample size)."""
+    out = []
+    for row in table.itertuples():
+        found = []
+        if design == "sobol":
+            if row.S1 + row.S1_conf < 0:
+                found.append(f"S1 = {row.S1:.2g} is negative beyond its interval (±{row.S1_conf:.2g})")
+            found += [f"{name} interval ±{conf:.2g} wider than {name} = {value:.2g}"
+                      for name, value, conf in (("S1", row.S1, row.S1_conf), ("ST", row.ST, row.ST_conf))
+                      if conf > abs(value)]
+        elif row.mu_star_conf > row.mu_star:
+            found.append(f"μ* interval ±{row.mu_star_conf:.2g} wider than μ* = {row.mu_star:.2g}")
+        out.append("; ".join(found))
+    return out
 

@@ -13,7 +13,7 @@ def test_fan_draws_the_mean_and_its_90_percent_interval_per_scenario(metrics, tm
     ax = fan(metrics, "gmv_total")
     assert len(ax.get_lines()) == 2 and len(polys(ax)) == 2
     assert legend_texts(ax) == ["base", "free"]
-    assert ax.get_ylabel() == "gmv_total (10⁴ CNY per month)"
+    assert ax.get_ylabel() == "Trade value (10⁴ CNY per month)"
     assert ax.get_xlabel() == "Month"
     base = metrics[metrics.scenario == "base"].groupby("date")["gmv_total"]
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), base.mean().to_numpy())
@@ -29,7 +29,7 @@ def test_fan_interval_surrounds_the_mean(metrics):
     (outer,) = (p.get_paths()[0].vertices[:, 1] for p in polys(ax))
     assert outer.min() <= mean.min() and mean.max() <= outer.max()
     assert legend_texts(ax) == ["Wuhan plan"]
-    assert ax.get_ylabel() == "n_merchants (merchants)"  # a stock: no "per month"
+    assert ax.get_ylabel() == "Data merchants (merchants)"  # a stock: no "per month"
 
 
 def test_paired_difference_pairs_runs_by_seed(metrics):
@@ -58,7 +58,7 @@ def test_diff_fan_shows_scenario_minus_baseline_around_zero(metrics, tmp_path):
     zero, free = ax.get_lines()
     assert set(zero.get_ydata()) == {0}
     assert len(polys(ax)) == 1 and legend_texts(ax) == ["free"]
-    assert ax.get_ylabel() == "Δ gmv_total (10⁴ CNY per month)"
+    assert ax.get_ylabel() == "Δ Trade value (10⁴ CNY per month)"
     assert "difference from base" in ax.get_legend().get_title().get_text()
     wide = metrics.pivot_table(index=["date", "seed"], columns="scenario", values="gmv_total")
     expected = (wide["free"] - wide["base"]).groupby("date").mean()

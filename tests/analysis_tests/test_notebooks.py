@@ -47,5 +47,7 @@ def test_notebook_runs_without_error(path):
     figures = [o for c in code for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(figures) >= 3
     stderr = [o["text"] for c in code for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
-    unexpected = [text for text in stderr if "no CJK font installed" not in text]  # the documented fallback
+    expected = ("no CJK font installed",  # the documented fallback
+                "are not stable")  # the caution on indices of a sample kept small for speed (03: Sobol N = 8)
+    unexpected = [text for text in stderr if not any(e in text for e in expected)]
     assert not unexpected, unexpected[0]

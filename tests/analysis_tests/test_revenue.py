@@ -25,7 +25,7 @@ def test_revenue_bars_stack_the_four_shares_per_year(metrics, tmp_path):
     assert legend_texts(ax) == ["operator", "data providers", "public services", "contributing merchants"]
     tops = [p.get_y() + p.get_height() for p in stacks[-1]]
     np.testing.assert_allclose(tops, revenue_split(base)["operator_revenue"])
-    assert ax.get_ylabel() == "operator_revenue (10⁴ CNY per year)"
+    assert ax.get_ylabel() == "Operator revenue (10⁴ CNY per year)"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2023", "2024", "2025"]
     assert saved(ax.figure, tmp_path / "revenue.png") > 5_000
 

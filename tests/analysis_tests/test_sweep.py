@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from analysis import heatmap, outcomes, per_year, response
+from sim.summary import number
 from analysis_tests.support import BUDGET, RATE, legend_texts, polys, saved
 from sim.metrics import yearly
 
@@ -30,7 +31,7 @@ def test_response_of_a_metric_to_one_parameter(sweep, tmp_path):
     o = outcomes(sweep, 2024)
     np.testing.assert_allclose(line.get_ydata(), o.groupby(RATE)["voucher_spend"].mean())
     assert line.get_ydata()[0] == 0 < line.get_ydata()[1]
-    assert ax.get_xlabel() == RATE and ax.get_ylabel() == "voucher_spend (10⁴ CNY per year), 2024"
+    assert ax.get_xlabel() == "Vouchers rate (share)" and ax.get_ylabel() == "Data voucher spend (10⁴ CNY per year), 2024"
     assert legend_texts(ax) == ["vouchers"]
     assert saved(ax.figure, tmp_path / "response.png") > 5_000
 
@@ -43,7 +44,9 @@ def test_heatmap_over_two_parameters(sweep, tmp_path):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.3"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["5000", "50000"]
     colorbar = ax.figure.axes[-1]
-    assert colorbar.get_ylabel() == "voucher_spend (10⁴ CNY per year), 2025"
+    assert colorbar.get_ylabel() == "Data voucher spend (10⁴ CNY per year), 2025"
+    assert ax.get_xlabel() == "Vouchers rate (share)" and ax.get_ylabel() == "Vouchers budget (10⁴ CNY)"
+    assert sorted(t.get_text() for t in ax.texts) == sorted(number(v) for v in o)  # each cell shows its value
     assert saved(ax.figure, tmp_path / "heatmap.png") > 5_000
 
 

@@ -28,9 +28,9 @@ def test_yearly_summary_gives_mean_and_interval_over_runs_as_the_tables_do(metri
 def test_yearly_table_has_a_cell_per_scenario_metric_and_year(metrics):
     table = yearly_table(metrics, ["gmv_total", "n_merchants"])
     assert list(table.columns) == [2023, 2024, 2025]
-    assert list(table.index) == [("base", "gmv_total (10⁴ CNY per year)"), ("base", "n_merchants (merchants)"),
-                                 ("free", "gmv_total (10⁴ CNY per year)"), ("free", "n_merchants (merchants)")]
-    cell = table.loc[("base", "n_merchants (merchants)"), 2025]
+    assert list(table.index) == [("base", "Trade value (10⁴ CNY per year)"), ("base", "Data merchants (merchants)"),
+                                 ("free", "Trade value (10⁴ CNY per year)"), ("free", "Data merchants (merchants)")]
+    cell = table.loc[("base", "Data merchants (merchants)"), 2025]
     mean = yearly(metrics).query("scenario == 'base' and year == 2025")["n_merchants"].mean()
     assert cell.startswith(f"{mean:,.0f} [") and cell.endswith("]")
 
@@ -42,7 +42,7 @@ def test_yearly_bars_group_scenarios_by_year_with_intervals(metrics, tmp_path):
     assert [len(b) for b in bars] == [3, 3] and len(errors) == 2
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2023", "2024", "2025"]
     assert legend_texts(ax) == ["base", "free"]
-    assert ax.get_ylabel() == "gmv_total (10⁴ CNY per year)"
+    assert ax.get_ylabel() == "Trade value (10⁴ CNY per year)"
     means = yearly(metrics).query("scenario == 'base'").groupby("year")["gmv_total"].mean()
     np.testing.assert_allclose([p.get_height() for p in bars[0]], means.to_numpy())
     assert saved(ax.figure, tmp_path / "yearly.png") > 5_000
