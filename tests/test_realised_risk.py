@@ -85,22 +85,20 @@ def test_value_capture_ratios_lie_in_the_defended_range():
 
 
 @functools.lru_cache(maxsize=None)
-def _merchant_revenue(name: str, seed: int, max_purchases: int) -> float:
-    scenario = Scenario.load(ROOT / "scenarios" / f"{name}.yaml",
+def _sales(seed: int, max_purchases: int) -> tuple[float, float]:
+    """Merchant products' revenue and public-data uses (paid and free) of the small baseline, 2023–2025."""
+    scenario = Scenario.load(ROOT / "scenarios" / "wuhan_2023_2025.yaml",
                              overrides={**SMALL, "behaviour.max_purchases": max_purchases})
-    products = run(scenario, seed=seed, full=True).products
-    return float(products.loc[products.owner_kind == "merchant", "revenue"].sum())
+    r = run(scenario, seed=seed, full=True)
+    merchant = float(r.products.loc[r.products.owner_kind == "merchant", "revenue"].sum())
+    return merchant, float(r.metrics.public_data_paid_uses.sum() + r.metrics.public_data_free_uses.sum())
 
 
-def test_without_authorized_operation_merchant_sales_fall_less_when_buyers_may_buy_several_products():
+def test_with_several_purchases_public_data_is_bought_beside_merchant_products_not_instead():
     # With one product a month, public data competes with merchant products for the single purchase;
-    # with several it can be bought beside them. Merchant products still lose (many are built on
-    # licensed public data), but less: measured −29 % against −33 % (mean of seeds 0–5; 4 of 6 seeds
-    # paired). A modest effect: value falls across all products, with no complementarity in value.
-    def fall(cap):
-        return np.array([1 - _merchant_revenue("no_authorized_operation", s, cap)
-                         / _merchant_revenue("wuhan_2023_2025", s, cap) for s in SEEDS])
-
-    several, one = fall(3), fall(1)
-    assert (several > 0).all()
-    assert several.mean() < one.mean() - 0.02
+    # with several, a buyer can take both, so both sell more: public data complements rather than
+    # displaces. (Whether merchants then lose less when authorized operation is absent depends on
+    # how many build on licensed inputs: ODD §6.6 gives the measured figures.)
+    one, several = (np.array([_sales(s, cap) for s in SEEDS]) for cap in (1, 3))
+    assert (several[:, 0] > one[:, 0]).mean() >= 0.8 and several[:, 0].mean() > one[:, 0].mean()
+    assert (several[:, 1] > one[:, 1]).all()
