@@ -8,7 +8,8 @@ import pytest
 from sim import Scenario
 from sim.catalog import SCENARIO_DIR
 from sim.cli import main
-from sim.commands.describe import differences, groups, markdown
+from sim.commands.describe import markdown
+from sim.parameters import differences, groups
 
 
 def cli(*argv) -> int:
