@@ -2,7 +2,8 @@
 embedded as base64 PNG, styles inline, no external asset) and its Markdown twin (figures as PNG
 files beside it). It holds, in order: the question (each scenario's description and the opening
 comment of its YAML file), what each scenario changes (its parameters and events against the
-scenario it extends, or in a comparison against the reference), the key outcomes with their
+scenario it extends, or in a comparison against the reference, with units, roles and plan clauses:
+:func:`sim.parameters.differences`, as ``describe`` shows them), the key outcomes with their
 intervals (:mod:`analysis.tables`), the standard figures, and the manifest (scenarios, seeds,
 versions, command)."""
 
@@ -26,11 +27,11 @@ from analysis.revenue import revenue_bars
 from analysis.tables import PaperTable, formatted, paper_table
 from analysis.yearly import yearly_bars
 from sim import folders
+from sim.parameters import Difference, differences
 from sim.scenario import Scenario
 from sim.summary import KEY_METRICS
 
 DIFF_METRICS = ("gmv_total", "exchange_share", "value_created", "fiscal_spend")  # paired-difference panels
-SKIPPED = ("name", "description")  # fields of a scenario that are no parameters
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,13 @@ class ReportFigure:
 
 @dataclass(frozen=True)
 class Change:
-    """One difference of a scenario from the one it is read against: a parameter's dotted path
-    (or ``timeline: ID`` for an event) with its value there (``before``) and here (``after``)."""
+    """One difference of a scenario from the one it is read against (``against``): a parameter
+    or timeline event with its value there and here, unit, role and clause
+    (:func:`sim.parameters.differences`)."""
 
     scenario: str
     against: str
-    path: str
-    before: str
-    after: str
+    difference: Difference
 
 
 @dataclass(frozen=True)
@@ -149,16 +149,18 @@ def opening_comment(source: str | None) -> str:
 def scenario_changes(manifests: dict[str, dict]) -> list[Change]:
     """What each scenario changes. In a comparison, each scenario after the first against the
     first; a single run against the scenario its file ``extends`` (nothing when it extends none
-    or that file cannot be read any more)."""
-    resolved = {name: m["resolved_scenario"] for name, m in manifests.items()}
+    or that file cannot be read any more). The manifests' resolved scenarios are validated as a
+    scenario file is (:meth:`Scenario.from_dict`)."""
+    resolved = {name: Scenario.from_dict(m["resolved_scenario"], source=f"{name} (resolved_scenario of its manifest)")
+                for name, m in manifests.items()}
     names = list(resolved)
     if len(names) > 1:
-        return [c for name in names[1:] for c in differences(resolved[names[0]], resolved[name], names[0], name)]
+        return [Change(name, names[0], d) for name in names[1:] for d in differences(resolved[names[0]], resolved[name])]
     name, manifest = names[0], manifests[names[0]]
     parent = extended(manifest.get("source"))
     if parent is None:
         return []
-    return differences(parent[1].model_dump(mode="json"), resolved[name], parent[1].name, name)
+    return [Change(name, parent[1].name, d) for d in differences(parent[1], resolved[name])]
 
 
 def extended(source: str | None) -> tuple[Path, Scenario] | None:
@@ -170,49 +172,6 @@ def extended(source: str | None) -> tuple[Path, Scenario] | None:
         return (path, Scenario.load(path)) if path else None
     except (OSError, ValueError, yaml.YAMLError):
         return None
-
-
-def differences(before: dict, after: dict, against: str, scenario: str) -> list[Change]:
-    """Parameters (dotted paths) and timeline events (by id) that differ between two resolved
-    scenarios, as dumped in a manifest."""
-    old, new = _flat({k: v for k, v in before.items() if k not in (*SKIPPED, "timeline")}), \
-        _flat({k: v for k, v in after.items() if k not in (*SKIPPED, "timeline")})
-    out = [Change(scenario, against, path, _show(old.get(path)), _show(new.get(path)))
-           for path in dict.fromkeys([*old, *new]) if old.get(path) != new.get(path)]
-    events = [{_event_key(e): e for e in s.get("timeline", [])} for s in (before, after)]
-    for key in dict.fromkeys([*events[0], *events[1]]):
-        a, b = events[0].get(key), events[1].get(key)
-        if a != b:
-            out.append(Change(scenario, against, f"timeline: {key}", _event(a), _event(b)))
-    return out
-
-
-def _flat(tree: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in tree.items():
-        if isinstance(value, dict) and value:
-            out.update(_flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
-def _event_key(event: dict) -> str:
-    return event.get("id") or f"{event['date']} {event.get('note', '')}".strip()
-
-
-def _event(event: dict | None) -> str:
-    if event is None:
-        return "(none)"
-    action = {k: v for k, v in event.items() if k not in ("id", "note", "date") and v is not None}
-    return f"{event['date']}: {_show(action)}"
-
-
-def _show(value) -> str:
-    if value is None:
-        return "(none)"
-    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6).removesuffix(
-        "...\n").strip()
 
 
 def _figures(folder: Path, lang: str) -> list[ReportFigure]:
@@ -245,8 +204,9 @@ def _key_rows(table: PaperTable) -> pd.DataFrame:
 
 
 def _changes_frame(changes: tuple[Change, ...]) -> pd.DataFrame:
-    return pd.DataFrame([{"Scenario": c.scenario, "Parameter or event": c.path, "Against": c.against,
-                          "There": c.before, "Here": c.after} for c in changes])
+    return pd.DataFrame([{"Scenario": c.scenario, "Parameter or event": c.difference.what, "Against": c.against,
+                          "There": c.difference.before, "Here": c.difference.after, "Unit": c.difference.unit,
+                          "Role": c.difference.role, "Clause": c.difference.clause} for c in changes])
 
 
 def _changes_html(changes: tuple[Change, ...]) -> str:

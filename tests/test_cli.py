@@ -18,7 +18,8 @@ import yaml
 from sim import Scenario, run
 from sim.cli import main
 from sim.errors import NotFoundError
-from sim.commands.describe import groups, markdown
+from sim.commands.describe import markdown
+from sim.parameters import groups
 from sim.catalog import BASELINE, SCENARIO_DIR, resolve, scenario_files
 from sim.metrics import NAMES, yearly
 from sim.folders.results import FILES

@@ -8,7 +8,8 @@ import pytest
 from sim import Scenario
 from sim.catalog import SCENARIO_DIR
 from sim.cli import main
-from sim.commands.describe import differences, groups, markdown
+from sim.commands.describe import markdown
+from sim.parameters import differences, groups
 
 
 def cli(*argv) -> int:
@@ -73,3 +74,13 @@ def test_describe_without_a_scenario_is_still_the_parameter_reference(capsys):
 def test_describe_of_an_unknown_scenario_names_it_with_exit_code_2(capsys):
     assert cli("describe", "no_such_thing") == 2
     assert "unknown scenario 'no_such_thing'" in capsys.readouterr().err
+
+
+def test_a_resolved_dump_as_a_manifest_holds_it_validates_back_to_the_same_differences():
+    """``report`` reads scenarios back from the manifests' ``resolved_scenario`` dumps: the
+    differences must be those of the scenarios that were run, timeline events included."""
+    base, other = (Scenario.load(SCENARIO_DIR / f"{n}.yaml") for n in ("wuhan_2023_2025", "no_exchange"))
+    again = [Scenario.from_dict(s.model_dump(mode="json")) for s in (base, other)]
+    assert again == [base, other]
+    assert differences(*again) == differences(base, other) != []
+    assert any(row.what.startswith("timeline ") for row in differences(*again))

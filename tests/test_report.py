@@ -4,6 +4,7 @@ browser download) to check that the figures load and the table is there."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from analysis import labels
 from analysis_tests import conftest as shared
 from sim.cli import main
+from sim.parameters import groups
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -42,6 +44,9 @@ def test_the_report_says_the_question_what_changes_and_the_manifest(comparison_r
     changes = page.split("<h2>What the scenarios change</h2>")[1].split("<h2>")[0]
     assert "policy.pricing.regime" in changes and "free" in changes and "cost_plus_cap" in changes
     assert changes.count("<tr") == 2  # the header and the one lever free.yaml changes
+    regime = next(p for g in groups() for p in g.parameters if p.path == "policy.pricing.regime")
+    assert all(f"<th>{column}</th>" in changes for column in ("Unit", "Role", "Clause"))
+    assert f"<td>{regime.role}</td>" in changes and html.escape(regime.clause) in changes  # as describe shows it
     assert "base: seeds" in page and "version: mesa" in page
 
 
@@ -61,7 +66,7 @@ def test_a_run_report_shows_what_the_scenario_changes_from_the_one_it_extends(ru
     page = out.read_text(encoding="utf-8")
     changes = page.split("<h2>What the scenarios change</h2>")[1].split("<h2>")[0]
     assert "population.users.count" in changes and "calendar.end" in changes  # base.yaml against small.yaml
-    assert "timeline: open_regional_exchange" in changes  # an event base.yaml removes
+    assert "timeline open_regional_exchange" in changes  # an event base.yaml removes
     assert "for quick tries" in page  # the description base.yaml inherits from small.yaml
     assert len(re.findall(r"<img ", page)) == 3  # no paired differences for a single scenario
 

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from sim import Scenario, ScenarioError
-from sim.commands.describe import groups
+from sim.parameters import groups
 from sim.scenario import SETTABLE_ROOTS
 from sim.schema import ROLES
 
