@@ -137,11 +137,11 @@ def test_a_buyer_buys_public_data_with_a_merchant_product_the_second_worth_less(
 
 
 class _Recording(DataMarketModel):
-    """The model, keeping each month's purchases and the buyers' budgets."""
+    """The model, keeping each month's purchases (the spin-up's too: it runs in the constructor)."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
         self.months = []
+        super().__init__(*args, **kwargs)
 
     def _demand(self):
         purchases, costs = super()._demand()

@@ -57,17 +57,19 @@ def test_an_incident_on_an_exchange_cuts_trust_in_that_exchange_more_than_in_bil
 
 
 def test_trust_recovers_after_incidents_stop():
+    # Paired with the same seed without incidents: trust is learned (it rises as buyers find that
+    # deals mostly go well), so the cost of incidents is the gap to the calm run, not a fall below
+    # the starting belief.
     events = Scenario.load(BASELINE).model_dump(mode="json")["timeline"]
     safe = {"id": "safe_2025", "date": "2025-01", "set": {"behaviour.incident_prob": 0.0}}
     leaky = {"behaviour.incident_prob": 0.3, "behaviour.incident_spillover": 0.01, "timeline": [*events, safe]}
+    calm = {"behaviour.incident_prob": 0.0, "behaviour.incident_spillover": 0.01}
     for seed in SEEDS[:3]:
-        trust = small_run(seed, **leaky).metrics.set_index("date").trust_off_exchange
-        initial = Scenario.load(BASELINE).behaviour.trust_off_exchange
-        low = trust.loc[:"2024-12-31"].min()
-        assert low < initial - 0.05  # the incidents of 2023–24 cost trust
-        assert trust.iloc[-1] > low + (initial - low) / 3  # and a good part of it is back by the end of 2025
-    without = small_run(0, **{"behaviour.incident_prob": 0.0}).metrics
-    assert (without.trust_off_exchange >= initial - 1e-12).all()  # no incident, no loss
+        hit, spared = (small_run(seed, **o).metrics.set_index("date").trust_off_exchange for o in (leaky, calm))
+        gap = spared - hit
+        widest = gap.loc[:"2024-12-31"].max()
+        assert widest > 0.05  # the incidents of 2023–24 cost trust
+        assert gap.iloc[-1] < widest * 2 / 3  # and a good part of it is back by the end of 2025
 
 
 # ---- penalties within the law -----------------------------------------------------------------
