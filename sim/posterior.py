@@ -31,7 +31,8 @@ from scipy import stats
 from sim.errors import DataMarketError
 from sim.metrics import NAMES
 from sim.scenario import Scenario, lookup
-from sim.summary import CONFIDENCE, UNITS, interval, summarise
+from sim import summary
+from sim.summary import CONFIDENCE, interval
 
 DRAW = "draw"
 
@@ -123,11 +124,6 @@ def effects(frame: pd.DataFrame, reference: str, metrics=NAMES) -> pd.DataFrame:
 def comparison(frame: pd.DataFrame, scenarios: list[str], metrics=NAMES) -> pd.DataFrame:
     """As :func:`sim.summary.comparison` (levels and ``diff_*`` effects against the first scenario), with
     levels over draws and seeds and effects from :func:`effects`."""
-    levels = summarise(frame.drop(columns=DRAW), [m for m in metrics if m in frame])
-    diffs = effects(frame, scenarios[0], metrics)
-    diffs = diffs.rename(columns={c: f"diff_{c}" for c in ("mean", "ci_low", "ci_high", "p05", "p95")})
-    out = levels.merge(diffs, on=["scenario", "metric", "year"], how="left")
-    out.insert(2, "unit", out.metric.map(UNITS))
-    metric_rank = out.metric.map({m: i for i, m in enumerate(metrics)})
-    scenario_rank = out.scenario.map({name: i for i, name in enumerate(scenarios)})
-    return out.iloc[np.lexsort((out.year, scenario_rank, metric_rank))].reset_index(drop=True)
+    metrics = [m for m in metrics if m in frame]
+    return summary.comparison(frame.drop(columns=DRAW), scenarios, metrics,
+                              diffs=effects(frame, scenarios[0], metrics))

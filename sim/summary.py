@@ -147,11 +147,17 @@ def effects(yearly: pd.DataFrame, reference: str, metrics=NAMES) -> pd.DataFrame
     return out[["scenario", "metric", "year", "mean", "ci_low", "ci_high", "p05", "p95"]]
 
 
-def comparison(yearly: pd.DataFrame, scenarios: list[str], metrics=NAMES) -> pd.DataFrame:
+def comparison(yearly: pd.DataFrame, scenarios: list[str], metrics=NAMES,
+               diffs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Levels of every scenario and, as ``diff_*``, their effects against the first (empty for
-    the first itself; :func:`effects`); one row per metric, scenario (in the order given) and year."""
+    the first itself); one row per metric, scenario (in the order given) and year.
+
+    Args:
+        diffs: the effects, as :func:`effects` returns them; by default :func:`effects` of
+            ``yearly`` (``sim.posterior`` passes effects over parameter draws and seeds).
+    """
     levels = summarise(yearly, metrics)
-    diffs = effects(yearly, scenarios[0], metrics)
+    diffs = effects(yearly, scenarios[0], metrics) if diffs is None else diffs
     diffs = diffs.rename(columns={c: f"diff_{c}" for c in ("mean", "ci_low", "ci_high", "p05", "p95")})
     out = levels.merge(diffs, on=["scenario", "metric", "year"], how="left")
     out.insert(2, "unit", out.metric.map(UNITS))
