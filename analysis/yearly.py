@@ -35,10 +35,11 @@ def yearly_summary(source: Source, metrics: list[str] | None = None, baseline: s
 
 def yearly_table(source: Source, metrics: list[str], lang: str = "en", baseline: str | None = None) -> pd.DataFrame:
     """A table for a paper: one row per scenario and metric (with unit), one column per year,
-    cells "mean [5 %, 95 %]"."""
+    cells "mean [5 %, 95 %]", or the value alone for a scenario with one replicate (whose interval
+    would be the value itself)."""
     lang = labels.resolve(lang)
     s = yearly_summary(source, metrics, baseline)
-    s["cell"] = [cell(m, lo, hi) for m, lo, hi in zip(s["mean"], s["p05"], s["p95"])]
+    s["cell"] = [cell(m, lo, hi, single=runs == 1) for m, lo, hi, runs in zip(s["mean"], s["p05"], s["p95"], s["runs"])]
     s["metric"] = [labels.metric_label(m, lang, per="year") for m in s["metric"]]
     table = s.pivot(index=["scenario", "metric"], columns="year", values="cell")
     order = s[["scenario", "metric"]].drop_duplicates()

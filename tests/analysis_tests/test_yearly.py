@@ -8,9 +8,11 @@ import pytest
 from matplotlib.container import BarContainer, ErrorbarContainer
 
 from analysis import yearly_bars, yearly_summary, yearly_table
+from analysis.load import load_metrics
+from analysis_tests.conftest import cli
 from analysis_tests.support import legend_texts, saved
 from sim.metrics import yearly
-from sim.summary import summarise
+from sim.summary import number, summarise
 
 
 def test_yearly_summary_gives_mean_and_interval_over_runs_as_the_tables_do(metrics):
@@ -33,6 +35,14 @@ def test_yearly_table_has_a_cell_per_scenario_metric_and_year(metrics):
     cell = table.loc[("base", "Data merchants (merchants)"), 2025]
     mean = yearly(metrics).query("scenario == 'base' and year == 2025")["n_merchants"].mean()
     assert cell.startswith(f"{mean:,.0f} [") and cell.endswith("]")
+
+
+def test_yearly_table_of_one_replicate_shows_values_without_intervals(tiny, tmp_path):
+    out = tmp_path / "one"
+    cli("run", tiny / "base.yaml", "--replicates", 1, "--out", out)
+    table = yearly_table(out, ["gmv_total"])
+    value = yearly(load_metrics(out)).query("year == 2024")["gmv_total"].iloc[0]
+    assert table.iloc[0][2024] == number(value) and "[" not in "".join(table.iloc[0].astype(str))
 
 
 def test_yearly_bars_group_scenarios_by_year_with_intervals(metrics, tmp_path):
