@@ -35,6 +35,13 @@ SOURCE_DIRS = ("sim", "agents")  # the model's source: what a sweep's run keys d
 
 
 @functools.cache
+def repo_path(path: str | Path) -> str:
+    """``path`` relative to the project's folder when it lies inside it (so files committed with the
+    project, e.g. a fit's manifest, name their inputs the same on every machine), else absolute."""
+    resolved = Path(path).resolve()
+    return resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else str(resolved)
+
+
 def source_digest() -> str:
     """A hash of the model's source, every ``*.py`` under ``sim/`` and ``agents/`` (paths and
     contents): any edit changes it, committed or not, inside git or not. A sweep's run keys

@@ -321,3 +321,13 @@ def test_resume_after_a_kill_keeps_finished_trials_and_fails_the_one_left_runnin
         if t.state.is_finished():
             assert trials.state[t.number] == t.state.name.lower()
             assert trials.loc[t.number, list(t.params)].tolist() == pytest.approx(list(t.params.values()))
+
+
+def test_a_fit_names_inputs_inside_the_project_by_their_project_path(tmp_path):
+    """A fit committed with the project (scenarios/fits/…) names its inputs the same on every machine."""
+    from sim.provenance import ROOT, repo_path
+
+    assert repo_path(ROOT / "scenarios" / "wuhan_2023_2025.yaml") == "scenarios/wuhan_2023_2025.yaml"
+    assert repo_path(tmp_path / "x.yaml") == str((tmp_path / "x.yaml").resolve())
+    manifest = json.loads((ROOT / "scenarios" / "fits" / "wuhan" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenario"]["path"] == "scenarios/wuhan_2023_2025.yaml"

@@ -22,6 +22,7 @@ from sim.catalog import resolve
 from sim.cli import CliError
 from sim.commands.common import command_provenance, positive_int, seeds_text
 from sim.folders.results import where
+from sim.provenance import repo_path
 from sim.storage import prepare
 from sim.scenario import Scenario, nest
 from sim.storage import atomic_write, write_csv, write_json
@@ -126,8 +127,8 @@ def main(args: argparse.Namespace) -> int:
         (out / "draws.csv").unlink(missing_ok=True)
     states = trials.state.value_counts().to_dict()
     write_json({
-        "scenario": {"path": str(source), "name": problem.scenario.name, "hash": problem.scenario.digest()},
-        "targets": {"path": str(targets_file), "sha256": setup["targets"]},
+        "scenario": {"path": repo_path(source), "name": problem.scenario.name, "hash": problem.scenario.digest()},
+        "targets": {"path": repo_path(targets_file), "sha256": setup["targets"]},
         "parameters": setup["parameters"],
         "seeds": list(seeds),
         "sampler": {"name": "TPESampler", "seed": args.seed, "startup_trials": args.startup_trials},
