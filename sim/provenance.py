@@ -34,7 +34,6 @@ def git_commit() -> str | None:
 SOURCE_DIRS = ("sim", "agents")  # the model's source: what a sweep's run keys depend on
 
 
-@functools.cache
 def repo_path(path: str | Path) -> str:
     """``path`` relative to the project's folder when it lies inside it (so files committed with the
     project, e.g. a fit's manifest, name their inputs the same on every machine), else absolute."""
@@ -42,6 +41,7 @@ def repo_path(path: str | Path) -> str:
     return resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else str(resolved)
 
 
+@functools.cache
 def source_digest() -> str:
     """A hash of the model's source, every ``*.py`` under ``sim/`` and ``agents/`` (paths and
     contents): any edit changes it, committed or not, inside git or not. A sweep's run keys
